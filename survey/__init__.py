@@ -1,0 +1,47 @@
+"""The citizen satisfaction survey and feedback platform."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from survey.config import PROJECT_ROOT, Config
+
+
+def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints and CLI. Performs no I/O of its own."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    settings = Config.from_env() if not isinstance(config, Config) else config
+    settings.validate()
+    app.config.update(settings.flask_settings(Path(app.instance_path)))
+    if isinstance(config, dict):
+        app.config.update(config)
+
+    from survey import extensions, i18n, logs, security
+    from survey.db_setup import configure_engine_events
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    logs.init_app(app)
+    with app.app_context():
+        configure_engine_events(extensions.db.engine)
+
+    from survey.views import register_blueprints
+
+    register_blueprints(app)
+
+    from survey.cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,1 @@
+"""Index computations: pure functions over small aggregates; ``load`` runs the SQL."""

@@ -1,0 +1,141 @@
+"""Commands that work on data in bulk: the demo, paper imports and the index."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from survey.cli import emit, fail
+from survey.extensions import db
+from survey.models import Counter, Unit
+
+
+@click.command("demo")
+@click.option("--responses", default=0, show_default=True, type=click.IntRange(0, 10_000_000),
+              help="also add this many synthetic responses over the last year")
+@click.option("--seed", default=1, show_default=True, help="random seed for the responses")
+@click.option("--if-empty", is_flag=True, help="do nothing if any unit exists (used by make run)")
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table")
+@with_appcontext
+def demo_command(responses, seed, if_empty, fmt):
+    """Load the demo organisation and optionally synthetic responses (idempotent)."""
+    from survey.services.demo import PROVINCE, add_synthetic_responses, build_organisation
+    from survey.urls import survey_url
+
+    has_units = db.session.scalar(select(Unit.id).limit(1)) is not None
+    is_demo = db.session.scalar(select(Unit.id).where(Unit.code == PROVINCE[0])) is not None
+    if if_empty and has_units and not is_demo:
+        click.echo("The database holds an organisation already: demo not loaded.")
+        return
+
+    logins = build_organisation()
+    added = add_synthetic_responses(responses, seed) if responses else 0
+    db.session.commit()
+    first = db.session.scalar(select(Counter).order_by(Counter.code))
+    data = {"logins": [vars(login) for login in logins], "responses_added": added,
+            "survey_url": survey_url(first) if first else None}
+
+    def table(d):
+        click.echo("Demo logins (username / password / role / unit):")
+        for login in d["logins"]:
+            click.echo(f"  {login['username']:<10} {login['password']:<22} {login['role']:<10} "
+                       f"{login['unit']}")
+        if d["responses_added"]:
+            click.echo(f"Added {d['responses_added']} synthetic responses.")
+        click.echo(f"Survey of the first counter: {d['survey_url']}")
+
+    emit(data, fmt, table)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--questionnaire", "questionnaire_code", default=None,
+              help="questionnaire code (default: sipas when the file has SIPAS columns, else quick)")
+@click.option("--dry-run", is_flag=True, help="check and count, store nothing")
+@click.option("--skip-invalid", is_flag=True, help="import the valid rows even if others fail")
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json",
+              show_default=True)
+@with_appcontext
+def import_command(file, questionnaire_code, dry_run, skip_invalid, fmt):
+    """Import paper survey forms from CSV or XLSX (all-or-nothing unless --skip-invalid)."""
+    from survey.services.paper_import import ImportFileError, import_responses
+
+    try:
+        report = import_responses(file, questionnaire_code=questionnaire_code,
+                                  dry_run=dry_run, skip_invalid=skip_invalid)
+    except ImportFileError as error:
+        fail(str(error))
+    if dry_run or (report["rejected"] and not skip_invalid):
+        db.session.rollback()
+    else:
+        db.session.commit()
+
+    def table(d):
+        click.echo(f"imported {d['imported']}, duplicates skipped {d['skipped_duplicates']}, "
+                   f"rejected {d['rejected']}")
+        for e in d["errors"]:
+            click.echo(f"  row {e['row']}, column {e['column']}: {e['message']}")
+
+    emit(report, fmt, table)
+    if report["rejected"] and not skip_invalid:
+        sys.exit(1)
+
+
+def _parse_date(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{name} must be a date like 2027-01-31")
+
+
+@click.command("index")
+@click.option("--method", default="satisfaction-rate", show_default=True,
+              type=click.Choice(["satisfaction-rate"]))
+@click.option("--from", "date_from", help="first day, inclusive (YYYY-MM-DD, Vietnam time)")
+@click.option("--to", "date_to", help="last day, inclusive (YYYY-MM-DD, Vietnam time)")
+@click.option("--unit", "unit_code", help="a unit code: the unit and everything under it")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "table"]), default="table",
+              show_default=True)
+@with_appcontext
+def index_command(method, date_from, date_to, unit_code, fmt):
+    """Compute a satisfaction index with its n and 95% confidence interval."""
+    from survey.analysis.load import overall_share
+    from survey.periods import date_range
+    from survey.services.org import subtree_ids
+
+    start_day, end_day = _parse_date(date_from, "--from"), _parse_date(date_to, "--to")
+    if start_day and end_day and start_day > end_day:
+        fail("--from is after --to")
+    unit_ids = None
+    if unit_code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            fail(f"no unit with code {unit_code!r}")
+        unit_ids = subtree_ids(unit.id)
+    start, end = date_range(start_day, end_day)
+    share = overall_share(db.session, start=start, end=end, unit_ids=unit_ids)
+    result = {"method": method, "from": date_from, "to": date_to,
+              "scope": {"unit": unit_code}, **share.as_dict(), "warnings": []}
+    if share.is_small_sample:
+        result["warnings"].append(f"n={share.n} is below the minimum sample of 30")
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        ci = result["ci95"] or ["", ""]
+        click.echo("method,from,to,unit,n,index,ci95_low,ci95_high")
+        click.echo(f"{method},{date_from or ''},{date_to or ''},{unit_code or ''},{share.n},"
+                   f"{'' if share.index is None else share.index},{ci[0]},{ci[1]}")
+    else:
+        ci = result["ci95"]
+        click.echo(f"{method}: n={share.n}  index={share.index}  "
+                   f"95% CI={ci[0]}–{ci[1]}" if ci else f"{method}: n=0, no answers")
+        for warning in result["warnings"]:
+            click.echo(f"warning: {warning}")

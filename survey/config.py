@@ -1,0 +1,113 @@
+"""Settings, read once from the environment.
+
+Every setting has a safe default for development; production refuses to start without the
+secrets it needs (see ``Config.validate``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused in production by validate()
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable app."""
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_database_url(instance_path: Path) -> str:
+    return f"sqlite:///{instance_path / 'survey.db'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Send ``postgresql://`` and ``postgres://`` URLs to psycopg 3."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@dataclass
+class Config:
+    env: str = "development"
+    secret_key: str = DEV_SECRET
+    database_url: str = ""
+    base_url: str = "http://127.0.0.1:5000"
+    identity_key: str = ""
+    redis_url: str = ""
+    smtp: dict[str, str] = field(default_factory=dict)
+    repeat_window_minutes: int = 10
+    rate_limit_client: str = "20 per minute;200 per day"
+    rate_limit_counter: str = "120 per minute"
+    rate_limits_enabled: bool = True
+    log_json: bool = True
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Config:
+        env = dict(os.environ if env is None else env)
+        return cls(
+            env=env.get("SURVEY_ENV", "development"),
+            secret_key=env.get("SECRET_KEY", "") or DEV_SECRET,
+            database_url=env.get("DATABASE_URL", ""),
+            base_url=env.get("SURVEY_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            identity_key=env.get("SURVEY_IDENTITY_KEY", ""),
+            redis_url=env.get("REDIS_URL", ""),
+            smtp={k: v for k, v in env.items() if k.startswith("SMTP_")},
+            repeat_window_minutes=_int(env, "SURVEY_REPEAT_WINDOW_MINUTES", 10),
+            rate_limit_client=env.get("SURVEY_RATE_LIMIT_CLIENT", "20 per minute;200 per day"),
+            rate_limit_counter=env.get("SURVEY_RATE_LIMIT_COUNTER", "120 per minute"),
+            rate_limits_enabled=_bool(env, "SURVEY_RATE_LIMITS", True),
+            log_json=_bool(env, "SURVEY_LOG_JSON", True),
+        )
+
+    def validate(self) -> None:
+        """Refuse settings that would be unsafe outside development."""
+        if self.env == "production" and self.secret_key == DEV_SECRET:
+            raise ConfigError("SECRET_KEY must be set when SURVEY_ENV=production")
+
+    def flask_settings(self, instance_path: Path) -> dict[str, object]:
+        """Translate into the keys Flask and its extensions read."""
+        url = normalise_database_url(self.database_url or default_database_url(instance_path))
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SURVEY_BASE_URL": self.base_url,
+            "SURVEY_IDENTITY_KEY": self.identity_key,
+            "SURVEY_REPEAT_WINDOW_MINUTES": self.repeat_window_minutes,
+            "SURVEY_RATE_LIMIT_CLIENT": self.rate_limit_client,
+            "SURVEY_RATE_LIMIT_COUNTER": self.rate_limit_counter,
+            "RATELIMIT_ENABLED": self.rate_limits_enabled,
+            "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
+            "RATELIMIT_HEADERS_ENABLED": False,
+            "SURVEY_LOG_JSON": self.log_json,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.env == "production",
+            "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
+            "BABEL_DEFAULT_LOCALE": "vi",
+            "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+            "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+            "WTF_CSRF_TIME_LIMIT": None,
+            "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
+        }

@@ -1,0 +1,26 @@
+"""Per-connection database settings."""
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+def configure_engine_events(engine: Engine) -> None:
+    """Set WAL, foreign keys and a busy timeout on every SQLite connection."""
+    if engine.dialect.name != "sqlite" or getattr(engine, "_survey_configured", False):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _set_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    engine._survey_configured = True

@@ -1,0 +1,1 @@
+"""WTForms classes; labels are lazily translated so they follow each request's language."""

@@ -1,0 +1,70 @@
+"""Load questionnaire files into versioned rows; answered versions are never changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import exists, select
+
+from survey import questionnaire_spec
+from survey.extensions import db
+from survey.models import Questionnaire, QuestionnaireVersion, Response
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
+BUILTIN_CODES = ("quick", "sipas", "decree61")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    code: str
+    version: int
+    outcome: str  # "created", "unchanged", "updated" (no answers yet) or "new-version"
+
+
+def _has_answers(version: QuestionnaireVersion) -> bool:
+    return bool(db.session.scalar(
+        select(exists().where(Response.questionnaire_version_id == version.id))
+    ))
+
+
+def load_definition(definition: dict) -> LoadResult:
+    """Store a validated definition: a new version only when the current one has answers."""
+    digest = questionnaire_spec.checksum(definition)
+    questionnaire = db.session.scalar(
+        select(Questionnaire).where(Questionnaire.code == definition["code"])
+    )
+    if questionnaire is None:
+        questionnaire = Questionnaire(code=definition["code"])
+        db.session.add(questionnaire)
+    current = questionnaire.current
+    if current is not None and current.checksum == digest:
+        return LoadResult(questionnaire.code, current.version, "unchanged")
+    if current is not None and not _has_answers(current):
+        current.definition, current.checksum = definition, digest
+        db.session.flush()
+        return LoadResult(questionnaire.code, current.version, "updated")
+    number = 1 if current is None else current.version + 1
+    version = QuestionnaireVersion(questionnaire=questionnaire, version=number,
+                                   definition=definition, checksum=digest)
+    db.session.add(version)
+    db.session.flush()
+    return LoadResult(questionnaire.code, number, "created" if number == 1 else "new-version")
+
+
+def load_file(path: Path) -> LoadResult:
+    return load_definition(questionnaire_spec.parse(path.read_text(encoding="utf-8")))
+
+
+def load_builtins() -> list[LoadResult]:
+    return [load_file(BUILTIN_DIR / f"{code}.yaml") for code in BUILTIN_CODES]
+
+
+def current_version(code: str) -> QuestionnaireVersion | None:
+    return db.session.scalar(
+        select(QuestionnaireVersion)
+        .join(Questionnaire)
+        .where(Questionnaire.code == code)
+        .order_by(QuestionnaireVersion.version.desc())
+        .limit(1)
+    )

@@ -1,0 +1,28 @@
+"""Blueprints, one per audience, and the error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+
+
+def _error_page(status: int):
+    def handler(error):
+        return render_template(f"errors/{status}.html"), status
+    return handler
+
+
+def _csrf_error(error: CSRFError):
+    return render_template("errors/csrf.html"), 400
+
+
+def register_blueprints(app: Flask) -> None:
+    from survey.views import admin, auth, health, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+    for status in (403, 404, 410, 429, 500):
+        app.register_error_handler(status, _error_page(status))
+    app.register_error_handler(CSRFError, _csrf_error)

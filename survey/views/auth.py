@@ -1,0 +1,61 @@
+"""Staff login and logout."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from survey.extensions import db, limiter
+from survey.forms.auth import LoginForm
+from survey.models import Role
+from survey.services.users import authenticate
+
+bp = Blueprint("auth", __name__)
+
+HOME_BY_ROLE = {Role.ADMIN: "admin.dashboard", Role.LEADER: "admin.dashboard"}
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths: never redirect a login to another host."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def home_for(user) -> str:
+    return url_for(HOME_BY_ROLE.get(user.role, "auth.account"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Wrong username or password."))
+        else:
+            login_user(user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You are logged out."))
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return render_template("auth/account.html", user=current_user)
