@@ -22,9 +22,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# .mo files are built, never committed.
+# .mo files are built, never committed. Fuzzy entries are left out (English text is shown instead).
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --statistics -d translations 2>&1 | sed 's/^/  /'
+	$(BIN)/pybabel compile --statistics --directory translations
 
 run: install translations
 	$(BIN)/survey db upgrade
@@ -38,14 +38,30 @@ test: install-test translations
 test-browser: install-test translations
 	$(BIN)/pytest -m browser
 
-# Extraction is deterministic (sorted, no dates that change): tests compare the committed template.
-extract: $(VENV)/.installed
-	$(BIN)/pybabel extract --mapping-file babel.cfg --sort-by-file --no-wrap \
-		--omit-header --keywords _l --output-file translations/messages.pot survey templates
+# Extraction is deterministic: no header (so no creation date), sorted by msgid, no wrapping, file
+# names without line numbers (moving code does not change the template). tests/test_translations.py
+# reads POT_OPTIONS and POT_SOURCES from here and fails when the committed template is stale.
+POT          ?= translations/messages.pot
+LOCALES       = vi en
+POT_SOURCES   = survey templates
+POT_OPTIONS   = --mapping-file babel.cfg --omit-header --sort-output --no-wrap --add-location file \
+	--add-comments Translators: --strip-comment-tags \
+	--keyword _l --keyword lazy_gettext --keyword _n:1,2 --keyword lazy_ngettext:1,2 \
+	--keyword lazy_pgettext:1c,2 --keyword lazy_npgettext:1c,2,3
 
+extract: $(VENV)/.installed
+	$(BIN)/pybabel --quiet extract $(POT_OPTIONS) --output-file $(POT).tmp $(POT_SOURCES) \
+		|| { rm -f $(POT).tmp; exit 1; }
+	mv $(POT).tmp $(POT)
+
+# Adds new messages to each catalog (creating a missing one) and drops removed ones. No fuzzy
+# guesses: a new message stays empty (shown in English) until it is translated.
 update-translations: extract
-	$(BIN)/pybabel update --input-file translations/messages.pot --output-dir translations \
-		--no-wrap --ignore-obsolete
+	for lang in $(LOCALES); do \
+		$(BIN)/pybabel --quiet update --input-file $(POT) --output-dir translations --locale $$lang \
+			--no-wrap --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --init-missing || exit 1; \
+	done
+	@echo "Now translate the entries with an empty msgstr in translations/vi/LC_MESSAGES/messages.po"
 
 lint: install-test
 	$(BIN)/ruff check survey tests benchmarks

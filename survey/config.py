@@ -61,6 +61,7 @@ class Config:
     rate_limit_counter: str = "120 per minute"
     rate_limits_enabled: bool = True
     log_json: bool = True
+    password_profile: str = "RFC_9106_LOW_MEMORY"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -78,12 +79,18 @@ class Config:
             rate_limit_counter=env.get("SURVEY_RATE_LIMIT_COUNTER", "120 per minute"),
             rate_limits_enabled=_bool(env, "SURVEY_RATE_LIMITS", True),
             log_json=_bool(env, "SURVEY_LOG_JSON", True),
+            password_profile=env.get("SURVEY_PASSWORD_PROFILE", "RFC_9106_LOW_MEMORY"),
         )
 
     def validate(self) -> None:
         """Refuse settings that would be unsafe outside development."""
         if self.env == "production" and self.secret_key == DEV_SECRET:
             raise ConfigError("SECRET_KEY must be set when SURVEY_ENV=production")
+        if self.password_profile not in {"RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY", "CHEAPEST"}:
+            raise ConfigError("SURVEY_PASSWORD_PROFILE must be RFC_9106_LOW_MEMORY, "
+                              "RFC_9106_HIGH_MEMORY or CHEAPEST")
+        if self.env == "production" and self.password_profile == "CHEAPEST":
+            raise ConfigError("SURVEY_PASSWORD_PROFILE=CHEAPEST is for tests only")
 
     def flask_settings(self, instance_path: Path) -> dict[str, object]:
         """Translate into the keys Flask and its extensions read."""
@@ -101,6 +108,7 @@ class Config:
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
             "RATELIMIT_HEADERS_ENABLED": False,
             "SURVEY_LOG_JSON": self.log_json,
+            "SURVEY_PASSWORD_PROFILE": self.password_profile,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.env == "production",

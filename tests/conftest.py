@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from survey import create_app
@@ -27,7 +29,8 @@ def _database_url(tmp_path_factory) -> str:
 
 def make_config(url: str, **overrides) -> Config:
     config = Config.from_env({"DATABASE_URL": url, "SURVEY_ENV": "testing",
-                              "SURVEY_BASE_URL": "http://survey.test", "SURVEY_LOG_JSON": "1"})
+                              "SURVEY_BASE_URL": "http://survey.test", "SURVEY_LOG_JSON": "1",
+                              "SURVEY_PASSWORD_PROFILE": "CHEAPEST"})
     for key, value in overrides.items():
         setattr(config, key, value)
     return config
@@ -74,6 +77,21 @@ def _empty_tables() -> None:
                 conn.execute(text(f"DELETE FROM {name}"))
 
 
+class IsolatedClient(FlaskClient):
+    """Serve each request in its own app context, as a real server does.
+
+    Without this, a request would reuse the test's app context and share its ``g`` (cached
+    locale, database session) with the test and with earlier requests.
+    """
+
+    def open(self, *args, **kwargs):
+        hidden = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(hidden)
+
+
 @pytest.fixture
 def app_factory(database_url, _schema):
     """Make an app with settings overridden for one test."""
@@ -82,6 +100,7 @@ def app_factory(database_url, _schema):
     def factory(flask_overrides: dict | None = None, **config_overrides):
         app = create_app(make_config(database_url, **config_overrides))
         app.config.update(TESTING=True, **(flask_overrides or {}))
+        app.test_client_class = IsolatedClient
         made.append(app)
         return app
 
@@ -139,3 +158,32 @@ def login(client, username: str, password: str | None = None):
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+KEY_PATTERN = re.compile(r'name="idempotency_key" type="hidden" value="([^"]*)"')
+
+
+def form_fields(html: str) -> dict[str, str]:
+    """The hidden fields a browser would send back with the survey form."""
+    key = KEY_PATTERN.search(html)
+    token = re.search(r'id="token" name="token" type="hidden" value="([^"]*)"', html)
+    return {"csrf_token": csrf_token(html), "idempotency_key": key.group(1) if key else "",
+            "token": token.group(1) if token else ""}
+
+
+def submit_survey(client, path: str, answers: dict[str, str], **extra):
+    """Open the form at ``path`` like a browser, then post ``answers`` with its hidden fields."""
+    page = client.get(path)
+    assert page.status_code == 200, page.status_code
+    data = form_fields(page.get_data(as_text=True))
+    data.update({f"q_{code}": value for code, value in answers.items()})
+    data.update(extra)
+    return client.post(path.split("?")[0], data=data)
+
+
+def first_counter(db):
+    """The provincial centre's first counter in the demo (NB-Q01)."""
+    from sqlalchemy import select
+
+    from survey.models import Counter
+
+    return db.session.scalars(select(Counter).where(Counter.code == "NB-Q01")).one()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -11,14 +12,25 @@ from survey.extensions import db
 from survey.models import Role, Unit, User
 from survey.services import ServiceError
 
-_hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
-# Verifying against this when the user is unknown keeps the timing of a failed login uniform.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_hashers: dict[str, tuple[PasswordHasher, str]] = {}
+
+
+def _hasher() -> tuple[PasswordHasher, str]:
+    """The argon2 hasher of the configured profile, and a dummy hash made with it.
+
+    Verifying against the dummy when the user is unknown keeps a failed login's timing uniform.
+    Tests use the CHEAPEST profile; a real deployment keeps the RFC 9106 default.
+    """
+    name = current_app.config.get("SURVEY_PASSWORD_PROFILE", "RFC_9106_LOW_MEMORY")
+    if name not in _hashers:
+        hasher = PasswordHasher.from_parameters(getattr(profiles, name))
+        _hashers[name] = (hasher, hasher.hash("not-a-real-password"))
+    return _hashers[name]
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def create_user(username: str, *, role: Role, unit: Unit, password: str,
@@ -40,12 +52,13 @@ def create_user(username: str, *, role: Role, unit: Unit, password: str,
 def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or None (same work either way)."""
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    hasher, dummy = _hasher()
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        hasher.verify(user.password_hash if user else dummy, password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user

@@ -16,7 +16,15 @@ def _csrf_error(error: CSRFError):
     return render_template("errors/csrf.html"), 400
 
 
+def has_endpoint(name: str) -> bool:
+    """Let a page link to a feature only once it exists (the cases area comes later)."""
+    from flask import current_app
+
+    return name in current_app.view_functions
+
+
 def register_blueprints(app: Flask) -> None:
+    app.jinja_env.globals["has_endpoint"] = has_endpoint
     from survey.views import admin, auth, health, public
 
     app.register_blueprint(public.bp)

@@ -1,0 +1,659 @@
+"""Survey submissions per second: the real app against a bare Flask + SQLAlchemy insert.
+
+For each database (SQLite file with the app's WAL settings, and PostgreSQL), in the same run:
+
+1. prepare the survey database with ``survey db upgrade`` and ``survey demo``, and the bare app's
+   table (``benchmarks/bare_app.py``);
+2. serve both apps with gunicorn on 127.0.0.1 (random free ports), the same worker count and class;
+3. get one session cookie and CSRF token from the survey form of a demo counter, then drive
+   ``POST /s/<code>`` with wrk: every request is a distinct, valid submission (its own
+   ``idempotency_key``), to the survey and to the bare app alike;
+4. warm each server up, then measure them alternately (real, bare, bare, real, ...) and take the
+   median requests/s and p99 latency;
+5. check that the rows stored equal the 302 answers wrk saw (plus at most the requests still in
+   flight when wrk stopped) and that nothing answered an error;
+6. rewrite the "Survey submission throughput" section of ``benchmarks/RESULTS.md``.
+
+Rate limiting and the per-browser repeat refusal are switched off for the run
+(``SURVEY_RATE_LIMITS=0``, ``SURVEY_REPEAT_WINDOW_MINUTES=0``): we measure the submission path,
+not the limiter refusing. Exit status: 0 when every measurement ran clean (whatever the ratio;
+``--fail-below-target`` makes a ratio under 70% exit 3), 1 when anything failed.
+
+    .venv/bin/python benchmarks/submit.py [--db sqlite|postgresql|both] [--duration 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import html
+import importlib.util
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from survey.config import normalise_database_url
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "RESULTS.md"
+HEADING = "## Survey submission throughput (benchmarks/submit.py)"
+TARGET = 0.70
+PG_ADMIN = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
+PG_DB = "bench_submit"
+PG_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
+BIN = Path(sys.executable).parent
+
+
+class BenchError(RuntimeError):
+    """Something went wrong: the run is not valid."""
+
+
+def log(message: str) -> None:
+    print(f"[submit-bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def run(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 120) -> str:
+    """Run a command to completion; raise BenchError with its output if it fails."""
+    try:
+        done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True,  # noqa: S603
+                              timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise BenchError(f"{' '.join(cmd)} did not finish in {timeout:.0f} s") from exc
+    if done.returncode != 0:
+        raise BenchError(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# ---- servers -------------------------------------------------------------------------------------
+
+@dataclass
+class Server:
+    """A gunicorn master (and its workers) started in its own process group."""
+
+    name: str
+    app: str
+    env: dict[str, str]
+    workers: int
+    log_path: Path
+    chdir: Path = ROOT
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, ready_path: str, timeout: float = 30) -> None:
+        cmd = [str(BIN / "gunicorn"), "--workers", str(self.workers), "--worker-class", "sync",
+               "--bind", f"127.0.0.1:{self.port}", "--chdir", str(self.chdir), self.app]
+        self._log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(cmd, env=self.env, cwd=self.chdir, stdout=self._log,  # noqa: S603
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"{self.name} server exited {self.proc.returncode} at start:\n"
+                                 + self.log_tail())
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(self.base + ready_path, timeout=2) as reply:  # noqa: S310
+                    if reply.status == 200:
+                        return
+            time.sleep(0.2)
+        raise BenchError(f"{self.name} server did not answer within {timeout:.0f} s:\n"
+                         + self.log_tail())
+
+    def log_tail(self, lines: int = 30) -> str:
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=5)
+        # The workers share the master's process group; make sure none outlives it.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self._log.close()
+        self.proc = None
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+
+# ---- the load generator --------------------------------------------------------------------------
+
+LUA = r"""
+-- Generated by benchmarks/submit.py: one distinct, valid survey submission per request.
+local path = "%(path)s"
+local prefix = "%(prefix)s"
+local csrf = "%(csrf)s"
+local procedures = {%(procedures)s}
+local comments = {%(comments)s}
+local headers = {
+  ["Content-Type"] = "application/x-www-form-urlencoded",
+  ["Cookie"] = "%(cookie)s",
+}
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
+
+function init(args)
+  sent, n302, bad_location, other, last_other = 0, 0, 0, 0, 0
+end
+
+function request()
+  sent = sent + 1
+  local n = sent
+  local body = "csrf_token=" .. csrf
+    .. "&idempotency_key=" .. string.format("%%s-%%02d-%%010d", prefix, tid, n)
+    .. "&token=&q_overall=" .. (n %% 5 + 1)
+    .. "&q_attitude=" .. ((n + 2) %% 5 + 1)
+    .. "&procedure=" .. procedures[n %% #procedures + 1]
+    .. "&comment=" .. comments[n %% #comments + 1]
+  return wrk.format("POST", path, headers, body)
+end
+
+function response(status, hdrs, body)
+  if status == 302 then
+    n302 = n302 + 1
+    local location = hdrs["Location"] or hdrs["location"] or ""
+    if not string.find(location, "/thanks", 1, true) then bad_location = bad_location + 1 end
+  else
+    other = other + 1
+    last_other = status
+  end
+end
+
+function done(summary, latency, requests)
+  local t = {sent = 0, n302 = 0, bad_location = 0, other = 0, last_other = 0}
+  for _, thread in ipairs(threads) do
+    for k, _ in pairs(t) do
+      if k == "last_other" then
+        if thread:get(k) ~= 0 then t[k] = thread:get(k) end
+      else
+        t[k] = t[k] + thread:get(k)
+      end
+    end
+  end
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH_RESULT {\"completed\": %%d, \"duration_us\": %%d, \"sent\": %%d, \"n302\": %%d, "
+    .. "\"bad_location\": %%d, \"other_status\": %%d, \"last_other_status\": %%d, "
+    .. "\"connect_errors\": %%d, \"read_errors\": %%d, \"write_errors\": %%d, "
+    .. "\"timeouts\": %%d, \"status_errors\": %%d, "
+    .. "\"p50_us\": %%d, \"p90_us\": %%d, \"p99_us\": %%d, \"max_us\": %%d, \"mean_us\": %%.1f}\n",
+    summary.requests, summary.duration, t.sent, t.n302, t.bad_location, t.other, t.last_other,
+    e.connect, e.read, e.write, e.timeout, e.status,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
+    latency.mean))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Session:
+    """What a citizen's browser holds after opening the form: its cookie and the CSRF token."""
+
+    path: str
+    cookie: str
+    csrf: str
+    procedures: tuple[str, ...]
+
+
+def lua_list(values) -> str:
+    return ", ".join(json.dumps(v) for v in values)
+
+
+def write_lua(session: Session, prefix: str, dest: Path) -> Path:
+    # Most citizens leave the procedure and the comment empty; some fill them in.
+    procedures = ["", *(urllib.parse.quote_plus(p) for p in session.procedures[:3])]
+    comments = ["", "", "", urllib.parse.quote_plus("Cán bộ hướng dẫn tận tình, cảm ơn."),
+                "", urllib.parse.quote_plus("Phải chờ hơi lâu ở quầy số 2.")]
+    dest.write_text(LUA % {
+        "path": session.path, "prefix": prefix, "csrf": urllib.parse.quote_plus(session.csrf),
+        "cookie": session.cookie, "procedures": lua_list(procedures),
+        "comments": lua_list(comments),
+    }, encoding="utf-8")
+    return dest
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    data: dict
+
+    @property
+    def seconds(self) -> float:
+        return self.data["duration_us"] / 1e6
+
+    @property
+    def rps(self) -> float:
+        return self.data["n302"] / self.seconds
+
+    @property
+    def p99_ms(self) -> float:
+        return self.data["p99_us"] / 1000
+
+    @property
+    def errors(self) -> int:
+        d = self.data
+        return (d["other_status"] + d["bad_location"] + d["connect_errors"] + d["read_errors"]
+                + d["write_errors"] + d["timeouts"])
+
+    @property
+    def in_flight(self) -> int:
+        """Requests written whose answer wrk never read (it stops mid-request)."""
+        return max(self.data["sent"] - self.data["completed"], 0)
+
+
+def run_wrk(url: str, script: Path, duration: int, args: argparse.Namespace) -> WrkResult:
+    cmd = ["wrk", "--threads", str(args.threads), "--connections", str(args.connections),
+           "--duration", f"{duration}s", "--timeout", "10s", "--script", str(script), url]
+    out = run(cmd, timeout=duration + 60)
+    match = re.search(r"^BENCH_RESULT (\{.*\})$", out, re.MULTILINE)
+    if match is None:
+        raise BenchError(f"wrk printed no result:\n{out}")
+    return WrkResult(json.loads(match.group(1)))
+
+
+# ---- one database --------------------------------------------------------------------------------
+
+@dataclass
+class Target:
+    """One of the two apps under test, with the table its submissions land in."""
+
+    label: str
+    server: Server
+    path: str
+    count_sql: str
+    results: list[WrkResult] = field(default_factory=list)
+    stored: int = 0
+
+
+def count_rows(engine, sql: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text(sql)).scalar_one()
+
+
+def settled_count(engine, sql: str, timeout: float = 15) -> int:
+    """The row count once the server has finished the requests wrk left in flight."""
+    deadline = time.monotonic() + timeout
+    previous = count_rows(engine, sql)
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        current = count_rows(engine, sql)
+        if current == previous:
+            return current
+        previous = current
+    return previous
+
+
+def open_form(base: str, survey_path: str) -> Session:
+    """GET the survey form once, as a browser would, and keep its session cookie and token."""
+    with urllib.request.urlopen(base + survey_path, timeout=10) as reply:  # noqa: S310
+        page = reply.read().decode("utf-8")
+        cookies = reply.headers.get_all("Set-Cookie") or []
+    session = next((c.split(";", 1)[0] for c in cookies if c.startswith("session=")), None)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    if session is None or csrf is None:
+        raise BenchError(f"the form at {survey_path} gave no session cookie or CSRF token")
+    procedures = tuple(html.unescape(v) for v in re.findall(r'<option value="([^"]+)"', page))
+    return Session(survey_path, session, html.unescape(csrf.group(1)), procedures)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def post_once(base: str, session: Session) -> None:
+    """One submission from Python, to fail early and clearly if the form is refused."""
+    body = urllib.parse.urlencode({
+        "csrf_token": session.csrf, "idempotency_key": "bench-check-" + secrets.token_hex(8),
+        "token": "", "q_overall": "5", "q_attitude": "4", "procedure": "", "comment": "",
+    }).encode()
+    req = urllib.request.Request(base + session.path, data=body, method="POST", headers={  # noqa: S310
+        "Cookie": session.cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(req, timeout=10) as reply:
+            status = reply.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    if status != 302:
+        raise BenchError(f"a check submission to {base}{session.path} answered {status}, not 302")
+
+
+def app_env(database_url: str, secret: str, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("SURVEY_") and k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    env.update({
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secret,
+        "SURVEY_BASE_URL": f"http://127.0.0.1:{port}",
+        "SURVEY_RATE_LIMITS": "0",            # measure the submission path, not the limiter
+        "SURVEY_REPEAT_WINDOW_MINUTES": "0",  # one browser session sends every submission
+        "PYTHONDONTWRITEBYTECODE": "1",
+    })
+    return env
+
+
+def prepare_database(kind: str, workdir: Path) -> tuple[str, str]:
+    """Return (survey database URL, bare app database URL), both empty and ready."""
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / 'survey.db'}", f"sqlite:///{workdir / 'bare.db'}"
+    if shutil.which("createdb") is None:
+        raise BenchError("createdb is not on PATH: PostgreSQL client tools are needed")
+    run(["dropdb", *PG_ADMIN, "--if-exists", "--force", PG_DB], timeout=60)
+    run(["createdb", *PG_ADMIN, PG_DB], timeout=60)
+    return PG_URL, PG_URL
+
+
+def load_bare_app():
+    spec = importlib.util.spec_from_file_location("bare_app", HERE / "bare_app.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bare_app"] = module  # its annotations are resolved through sys.modules
+    spec.loader.exec_module(module)
+    return module
+
+
+def measure(target: Target, engine, script: Path, duration: int, args, warmup: bool) -> WrkResult:
+    before = count_rows(engine, target.count_sql)
+    result = run_wrk(target.server.base + target.path, script, duration, args)
+    after = settled_count(engine, target.count_sql)
+    stored = after - before
+    d = result.data
+    what = "warm-up" if warmup else "run"
+    log(f"  {target.label:<5} {what}: {result.rps:7.1f} req/s, p99 {result.p99_ms:6.1f} ms, "
+        f"302s {d['n302']}, stored {stored}, in flight at stop {result.in_flight}")
+    if not target.server.alive():
+        raise BenchError(f"the {target.label} server died:\n{target.server.log_tail()}")
+    if result.errors:
+        raise BenchError(f"{target.label}: {result.errors} failed requests: {d}\n"
+                         + target.server.log_tail(10))
+    if not d["n302"] <= stored <= d["n302"] + result.in_flight:
+        raise BenchError(f"{target.label}: {stored} rows stored but wrk saw {d['n302']} "
+                         f"redirects ({result.in_flight} in flight at stop)")
+    target.stored += stored
+    return result
+
+
+def bench_database(kind: str, args: argparse.Namespace) -> dict:
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench_submit_{kind}_"))
+    servers: list[Server] = []
+    engines = []
+    try:
+        survey_url, bare_url = prepare_database(kind, workdir)
+        secret = secrets.token_hex(32)
+        real_port = free_port()
+        env = app_env(survey_url, secret, real_port)
+        log(f"{kind}: survey db upgrade + survey demo")
+        run([str(BIN / "survey"), "db", "upgrade"], env=env)
+        run([str(BIN / "survey"), "demo", "--format", "json"], env=env)
+        counters = json.loads(run([str(BIN / "survey"), "counters", "list", "--format", "json"],
+                                  env=env))
+        if not counters:
+            raise BenchError("survey demo created no counter")
+        survey_path = urllib.parse.urlsplit(counters[0]["url"]).path
+        load_bare_app().init_db(bare_url)
+
+        real = Server("survey", "survey:create_app()", env, args.workers,
+                      workdir / "survey-gunicorn.log", port=real_port)
+        bare_env = dict(env, BARE_DATABASE_URL=bare_url)
+        bare = Server("bare", "bare_app:create_app()", bare_env, args.workers,
+                      workdir / "bare-gunicorn.log", chdir=HERE)
+        for server, ready in ((real, "/healthz"), (bare, "/")):
+            servers.append(server)
+            server.start(ready)
+        log(f"{kind}: survey on {real.base}{survey_path}, bare on {bare.base}, "
+            f"{args.workers} sync workers each")
+
+        session = open_form(real.base, survey_path)
+        post_once(real.base, session)
+        survey_engine = create_engine(normalise_database_url(survey_url))
+        bare_engine = create_engine(normalise_database_url(bare_url))
+        engines += [survey_engine, bare_engine]
+        targets = {
+            "real": (Target("real", real, survey_path, "SELECT count(*) FROM responses"),
+                     survey_engine),
+            "bare": (Target("bare", bare, survey_path, "SELECT count(*) FROM bare_responses"),
+                     bare_engine),
+        }
+        run_id = secrets.token_hex(3)
+        for name, (target, engine) in targets.items():
+            script = write_lua(session, f"w{run_id}{name}", workdir / f"warm-{name}.lua")
+            measure(target, engine, script, args.warmup, args, warmup=True)
+        for i in range(args.repeats):
+            for name in (("real", "bare") if i % 2 == 0 else ("bare", "real")):
+                target, engine = targets[name]
+                script = write_lua(session, f"r{run_id}{name}{i}", workdir / f"run-{name}.lua")
+                target.results.append(measure(target, engine, script, args.duration, args,
+                                              warmup=False))
+        answers = count_rows(survey_engine, "SELECT count(*) FROM answers")
+        responses = count_rows(survey_engine, "SELECT count(*) FROM responses")
+        if answers != 2 * responses:  # every submission answers q_overall and q_attitude
+            raise BenchError(f"{responses} responses but {answers} answers (expected 2 each)")
+        return summarise(kind, targets["real"][0], targets["bare"][0])
+    finally:
+        for engine in engines:
+            engine.dispose()
+        for server in reversed(servers):
+            server.stop()
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            log(f"{kind}: kept {workdir}")
+
+
+def summarise(kind: str, real: Target, bare: Target) -> dict:
+    def med(results, attr):
+        return statistics.median(getattr(r, attr) for r in results)
+
+    out = {"db": kind}
+    for t in (real, bare):
+        out[t.label] = {"rps": med(t.results, "rps"), "p99_ms": med(t.results, "p99_ms"),
+                        "runs": [round(r.rps, 1) for r in t.results],
+                        "p99_runs": [round(r.p99_ms, 1) for r in t.results],
+                        "stored": t.stored}
+    out["ratio"] = out["real"]["rps"] / out["bare"]["rps"]
+    return out
+
+
+# ---- RESULTS.md ---------------------------------------------------------------------------------
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return (f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu}, "
+            f"Linux {platform.release()}, Python {platform.python_version()}")
+
+
+def versions() -> str:
+    parts = []
+    with contextlib.suppress(BenchError, OSError):
+        parts.append("gunicorn " + run([str(BIN / "gunicorn"), "--version"]).split()[-1])
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        parts.append(_wrk_version())
+    with contextlib.suppress(BenchError, OSError):
+        parts.append("PostgreSQL " + run(["psql", *PG_ADMIN, "-d", "postgres", "-Atc",
+                                          "SHOW server_version"]).split()[0])
+    import sqlite3
+
+    parts.append(f"SQLite {sqlite3.sqlite_version}")
+    return ", ".join(parts)
+
+
+def _wrk_version() -> str:
+    done = subprocess.run(["wrk", "--version"], capture_output=True, text=True,  # noqa: S603,S607
+                          timeout=10, check=False)
+    match = re.search(r"wrk (\S+)", done.stdout + done.stderr)
+    return f"wrk {match.group(1)}" if match else "wrk"
+
+
+TITLES = {"sqlite": "SQLite (a fresh file in a temp dir; WAL, synchronous=NORMAL, as the app sets)",
+          "postgresql": f"PostgreSQL (database `{PG_DB}` on 127.0.0.1, dropped and recreated)"}
+
+
+def render(results: list[dict], args: argparse.Namespace, command: str) -> str:
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        HEADING, "",
+        f"Measured {now} on {machine()}; {versions()}.", "",
+        f"Command: `{command}`", "",
+        f"Both apps are served by gunicorn (the production server `make run` uses) on 127.0.0.1 "
+        f"with the same settings: {args.workers} sync workers, defaults otherwise. wrk drives "
+        f"each with {args.threads} thread(s) and {args.connections} connections for "
+        f"{args.duration} s per measurement, after a {args.warmup} s warm-up; the apps are "
+        f"measured alternately, {args.repeats} times each, and the table shows the medians.",
+        "",
+        "- **Real submission**: `POST /s/<code>` of the survey app on a demo counter, each request "
+        "a distinct, valid submission (its own `idempotency_key`, `q_overall` and `q_attitude`, "
+        "sometimes a procedure and a comment) with one browser session's cookie and CSRF token; "
+        "it answers 302 to the thanks page. JSON request logging is on (the default), to a file.",
+        "- **Bare insert**: `benchmarks/bare_app.py`, Flask + Flask-SQLAlchemy that INSERTs one "
+        "row (same fields, unique key) and answers 302, on the same kind of database with the "
+        "same PRAGMAs; same request bodies.",
+        "- Rate limiting (`SURVEY_RATE_LIMITS=0`) and the per-browser repeat refusal "
+        "(`SURVEY_REPEAT_WINDOW_MINUTES=0`) are deliberately off for the run: we measure the "
+        "submission path, not the limiter refusing.",
+        "- Checked after every measurement: no error or non-302 answer, and the rows stored equal "
+        "the 302s wrk saw (plus at most the requests in flight when wrk stopped); every stored "
+        "response has its two answers.",
+        "",
+    ]
+    for r in results:
+        real, bare = r["real"], r["bare"]
+        verdict = "pass" if r["ratio"] >= TARGET else "**FAIL**"
+        lines += [
+            f"### {TITLES[r['db']]}", "",
+            "| | submissions/s | p99 latency |",
+            "|---|---:|---:|",
+            f"| Real submission | {real['rps']:.0f} | {real['p99_ms']:.1f} ms |",
+            f"| Bare insert | {bare['rps']:.0f} | {bare['p99_ms']:.1f} ms |",
+            f"| **Ratio real/bare** | **{r['ratio']:.0%}** | target ≥ {TARGET:.0%}: {verdict} |",
+            "",
+            f"Runs, req/s (p99 ms): real {_runs(real)}; bare {_runs(bare)}. "
+            f"Rows stored and verified: real {real['stored']}, bare {bare['stored']} "
+            f"(warm-up included).",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def _runs(t: dict) -> str:
+    return ", ".join(f"{rps:.0f} ({p99:.1f})" for rps, p99 in zip(t["runs"], t["p99_runs"],
+                                                                   strict=True))
+
+
+def write_results(section: str, path: Path = RESULTS) -> None:
+    """Replace this benchmark's section (up to the next '## ' heading), keep the others."""
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    lines = old.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip() == HEADING), None)
+    if start is None:
+        kept_before, kept_after = lines, []
+        while kept_before and not kept_before[-1].strip():
+            kept_before.pop()
+        kept_before.append("")
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
+                   len(lines))
+        kept_before, kept_after = lines[:start], lines[end:]
+    new = kept_before + section.rstrip("\n").splitlines() + ([""] + kept_after if kept_after
+                                                             else [])
+    path.write_text("\n".join(new) + "\n", encoding="utf-8")
+
+
+# ---- main ---------------------------------------------------------------------------------------
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--duration", type=int, default=8, help="seconds per measurement")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per server")
+    parser.add_argument("--repeats", type=int, default=3, help="measurements per app (median)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per app")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, SQLite)")
+    parser.add_argument("--fail-below-target", action="store_true",
+                        help=f"exit 3 when a ratio is below {TARGET:.0%}")
+    args = parser.parse_args(argv)
+    if args.duration < 1 or args.warmup < 1 or args.repeats < 1 or args.workers < 1:
+        parser.error("--duration, --warmup, --repeats and --workers must be at least 1")
+    if args.threads < 1 or args.connections < args.threads:
+        parser.error("need at least one wrk thread and one connection per thread")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        log("error: wrk is not installed (apt-get install wrk)")
+        return 1
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    shown = [a for a in (argv if argv is not None else sys.argv[1:])
+             if a not in {"--no-write", "--keep"}]
+    command = " ".join([".venv/bin/python benchmarks/submit.py", *shown])
+    results = []
+    try:
+        for kind in kinds:
+            results.append(bench_database(kind, args))
+    except BenchError as error:
+        log(f"error: {error}")
+        return 1
+    for r in results:
+        log(f"{r['db']}: real {r['real']['rps']:.0f} req/s (p99 {r['real']['p99_ms']:.1f} ms), "
+            f"bare {r['bare']['rps']:.0f} req/s (p99 {r['bare']['p99_ms']:.1f} ms), "
+            f"ratio {r['ratio']:.0%} (target {TARGET:.0%})")
+    if not args.no_write:
+        write_results(render(results, args, command))
+        log(f"wrote {RESULTS.relative_to(ROOT)}")
+    if args.fail_below_target and any(r["ratio"] < TARGET for r in results):
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Deny by default: every staff route refuses anonymous users and the wrong roles.
+
+The sweep walks the URL map, so a staff route added tomorrow without a guard fails here.
+"""
+
+import re
+
+import pytest
+
+from survey.models import Role
+from tests.conftest import csrf_token, login
+
+STAFF_PREFIXES = ("/admin", "/officer", "/inspect")
+# What each role may open under each prefix; anything else must be refused.
+ALLOWED = {
+    Role.ADMIN: {"/admin"},
+    Role.LEADER: {"/admin/", "/admin/counters", "/admin/counters/<int:counter_id>",
+                  "/admin/counters/<int:counter_id>/qr.svg",
+                  "/admin/counters/<int:counter_id>/poster.pdf",
+                  "/admin/counters/<int:counter_id>/duty", "/admin/counters/<int:counter_id>/links"},
+}
+USER_OF_ROLE = {Role.OFFICER: "canbo1", Role.INSPECTOR: "thanhtra", Role.CUSTODIAN: "baomat",
+                Role.LEADER: "lanhdao"}
+
+
+def staff_rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(STAFF_PREFIXES):
+            yield rule
+
+
+def concrete(rule) -> str:
+    return re.sub(r"<[^>]+>", "x", re.sub(r"<int:[^>]+>", "1", rule.rule))
+
+
+def test_there_are_staff_routes_to_sweep(app):
+    assert len(list(staff_rules(app))) >= 10
+
+
+def valid_csrf(client) -> dict[str, str]:
+    """A genuine token for this client's session, so the role check (not CSRF) is what refuses."""
+    return {"csrf_token": csrf_token(client.get("/login").get_data(as_text=True))}
+
+
+def test_anonymous_users_are_sent_to_login_from_every_staff_route(app, client, demo):
+    token = valid_csrf(client)
+    for rule in staff_rules(app):
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            reply = client.open(concrete(rule), method=method, data=token)
+            assert reply.status_code == 302, (method, rule.rule, reply.status_code)
+            assert "/login" in reply.location
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.INSPECTOR, Role.CUSTODIAN, Role.LEADER])
+def test_roles_without_access_are_refused_on_every_staff_route(app, client, demo, role):
+    login(client, USER_OF_ROLE[role])
+    token = valid_csrf(client)
+    allowed = ALLOWED.get(role, set())
+    for rule in staff_rules(app):
+        if rule.rule in allowed:
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            reply = client.open(concrete(rule), method=method, data=token)
+            assert reply.status_code in (403, 404), (role, method, rule.rule, reply.status_code)
+            if method == "GET":
+                assert reply.status_code == 403, (role, rule.rule)
+
+
+def test_every_staff_post_without_a_csrf_token_is_refused(app, client, demo):
+    login(client, "admin")
+    for rule in staff_rules(app):
+        if "POST" in rule.methods:
+            reply = client.post(concrete(rule), data={})
+            assert reply.status_code == 400, (rule.rule, reply.status_code)
+
+
+def test_wrong_password_is_refused_with_a_message_and_the_username_kept(client, demo):
+    page = client.get("/login").get_data(as_text=True)
+    reply = client.post("/login", data={"csrf_token": csrf_token(page), "username": "admin",
+                                        "password": "wrong-password"})
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 200 and 'class="err"' in html and 'value="admin"' in html
+    assert client.get("/admin/").status_code == 302
+
+
+def test_login_never_redirects_to_another_site(client, demo):
+    page = client.get("/login?next=//evil.example/x").get_data(as_text=True)
+    reply = client.post("/login?next=//evil.example/x", data={
+        "csrf_token": csrf_token(page), "username": "admin", "password": "admin-demo-2026"})
+    assert reply.status_code == 302 and "evil.example" not in reply.location
+
+
+def test_logout_needs_a_post_with_csrf(client, demo):
+    login(client, "admin")
+    assert client.get("/logout").status_code == 405
+    page = client.get("/admin/").get_data(as_text=True)
+    assert client.post("/logout", data={"csrf_token": csrf_token(page)}).status_code == 302
+    assert client.get("/admin/").status_code == 302
+
+
+def test_inactive_account_cannot_log_in(client, demo, db):
+    from sqlalchemy import select
+
+    from survey.models import User
+
+    user = db.session.scalars(select(User).where(User.username == "canbo2")).one()
+    user.active = False
+    db.session.commit()
+    login(client, "canbo2")
+    assert client.get("/account").status_code == 302

@@ -1,0 +1,111 @@
+"""The questionnaire file format and the built-in questionnaires (no app, no database)."""
+
+import copy
+
+import pytest
+import yaml
+
+from survey import questionnaire_spec as spec
+from survey.services.questionnaires import BUILTIN_DIR
+
+SIPAS_CRITERIA = {
+    "A": ["A1", "A2", "A3", "A4"],
+    "B": ["B1", "B2", "B3", "B4", "B5"],
+    "C": ["C1", "C2", "C3", "C4", "C5", "C6"],
+    "D": ["D1", "D2", "D3"],
+    "E": ["E1", "E2", "E3", "E4"],
+}
+
+
+def builtin(code: str) -> dict:
+    return spec.parse((BUILTIN_DIR / f"{code}.yaml").read_text(encoding="utf-8"))
+
+
+def raw(code: str) -> dict:
+    return yaml.safe_load((BUILTIN_DIR / f"{code}.yaml").read_text(encoding="utf-8"))
+
+
+def test_sipas_has_22_criteria_in_five_elements_plus_overall():
+    definition = builtin("sipas")
+    by_element: dict[str, list[str]] = {}
+    for question in definition["questions"]:
+        if question["element"]:
+            by_element.setdefault(question["element"], []).append(question["code"])
+    assert by_element == SIPAS_CRITERIA
+    assert sum(len(codes) for codes in by_element.values()) == 22
+    overall = spec.question(definition, "overall")
+    assert overall["required"] and not overall["no_opinion"] and overall["element"] is None
+
+
+def test_sipas_criteria_allow_no_opinion_on_the_five_point_scale():
+    definition = builtin("sipas")
+    labels = [p["label"]["vi"] for p in definition["scales"]["satisfaction"]]
+    assert labels == ["Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng",
+                      "Rất hài lòng"]
+    assert all(q["no_opinion"] for q in definition["questions"] if q["element"])
+
+
+def test_quick_form_asks_overall_on_faces_with_words_and_optional_attitude():
+    definition = builtin("quick")
+    codes = [q["code"] for q in definition["questions"]]
+    assert codes == ["overall", "attitude"]
+    faces = definition["scales"]["faces"]
+    assert [p["value"] for p in faces] == [1, 2, 3, 4, 5]
+    assert all(p["face"] and p["label"]["vi"] and p["label"]["en"] for p in faces)
+    assert spec.question(definition, "overall")["required"]
+    assert not spec.question(definition, "attitude")["required"]
+    assert definition["comment"] is True
+
+
+def test_decree61_has_nine_criteria_scored_zero_to_two():
+    definition = builtin("decree61")
+    assert [q["code"] for q in definition["questions"]] == [f"c{i}" for i in range(1, 10)]
+    for question in definition["questions"]:
+        assert sorted(spec.scale_values(definition, question)) == [0, 1, 2]
+
+
+def test_every_text_has_vietnamese_and_english():
+    broken = copy.deepcopy(raw("quick"))
+    del broken["questions"][0]["text"]["en"]
+    with pytest.raises(spec.QuestionnaireError) as caught:
+        spec.validate(broken)
+    assert [e.where for e in caught.value.errors] == ["questions[0].text"]
+
+
+def test_unknown_scale_and_duplicate_codes_are_reported_together():
+    broken = copy.deepcopy(raw("quick"))
+    broken["questions"][1]["code"] = "overall"
+    broken["questions"][0]["scale"] = "stars"
+    with pytest.raises(spec.QuestionnaireError) as caught:
+        spec.validate(broken)
+    assert {e.where for e in caught.value.errors} == {"questions[0].scale", "questions[1].code"}
+
+
+def test_question_in_unknown_element_is_refused():
+    broken = copy.deepcopy(raw("sipas"))
+    broken["questions"][0]["element"] = "Z"
+    with pytest.raises(spec.QuestionnaireError) as caught:
+        spec.validate(broken)
+    assert caught.value.errors[0].where == "questions[0].element"
+
+
+def test_scale_with_repeated_values_is_refused():
+    broken = copy.deepcopy(raw("quick"))
+    broken["scales"]["faces"][1]["value"] = 1
+    with pytest.raises(spec.QuestionnaireError):
+        spec.validate(broken)
+
+
+def test_invalid_yaml_names_the_line():
+    with pytest.raises(spec.QuestionnaireError) as caught:
+        spec.parse("code: quick\ntitle: [unclosed\n")
+    assert caught.value.errors[0].where.startswith("line ")
+
+
+def test_checksum_ignores_key_order_but_not_content():
+    definition = builtin("quick")
+    reordered = dict(reversed(list(definition.items())))
+    assert spec.checksum(reordered) == spec.checksum(definition)
+    changed = copy.deepcopy(definition)
+    changed["questions"][0]["text"]["vi"] += "?"
+    assert spec.checksum(changed) != spec.checksum(definition)
