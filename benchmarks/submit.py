@@ -534,11 +534,15 @@ TITLES = {"sqlite": "SQLite (a fresh file in a temp dir; WAL, synchronous=NORMAL
           "postgresql": f"PostgreSQL (database `{PG_DB}` on 127.0.0.1, dropped and recreated)"}
 
 
-def render(results: list[dict], args: argparse.Namespace, command: str) -> str:
+def render(results: list[dict], args: argparse.Namespace, command: str,
+           load: tuple[float, float]) -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         HEADING, "",
-        f"Measured {now} on {machine()}; {versions()}.", "",
+        f"Measured {now} on {machine()}; {versions()}. Load average (1 min) {load[0]:.1f} "
+        f"before the run and {load[1]:.1f} after it (load from other processes shares the "
+        f"CPUs with servers, database and wrk; the two apps are measured alternately so that "
+        f"it weighs on both alike).", "",
         f"Command: `{command}`", "",
         f"Both apps are served by gunicorn (the production server `make run` uses) on 127.0.0.1 "
         f"with the same settings: {args.workers} sync workers, defaults otherwise. wrk drives "
@@ -585,11 +589,11 @@ def _runs(t: dict) -> str:
                                                                    strict=True))
 
 
-def write_results(section: str, path: Path = RESULTS) -> None:
+def write_results(section: str, heading: str = HEADING, path: Path = RESULTS) -> None:
     """Replace this benchmark's section (up to the next '## ' heading), keep the others."""
     old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
     lines = old.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip() == HEADING), None)
+    start = next((i for i, line in enumerate(lines) if line.strip() == heading), None)
     if start is None:
         kept_before, kept_after = lines, []
         while kept_before and not kept_before[-1].strip():
@@ -637,6 +641,7 @@ def main(argv: list[str] | None = None) -> int:
              if a not in {"--no-write", "--keep"}]
     command = " ".join([".venv/bin/python benchmarks/submit.py", *shown])
     results = []
+    load_before = os.getloadavg()[0]
     try:
         for kind in kinds:
             results.append(bench_database(kind, args))
@@ -648,7 +653,7 @@ def main(argv: list[str] | None = None) -> int:
             f"bare {r['bare']['rps']:.0f} req/s (p99 {r['bare']['p99_ms']:.1f} ms), "
             f"ratio {r['ratio']:.0%} (target {TARGET:.0%})")
     if not args.no_write:
-        write_results(render(results, args, command))
+        write_results(render(results, args, command, (load_before, os.getloadavg()[0])))
         log(f"wrote {RESULTS.relative_to(ROOT)}")
     if args.fail_below_target and any(r["ratio"] < TARGET for r in results):
         return 3

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, request
+import os
+
+from flask import Flask, g, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 
 from survey.extensions import babel
@@ -16,7 +18,13 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def select_locale() -> str:
-    """``?lang=`` first (and remembered by a cookie set after the request), then the cookie."""
+    """``?lang=`` first (and remembered by a cookie set after the request), then the cookie.
+
+    Outside a request (the command line) ``SURVEY_LANG`` chooses, Vietnamese by default.
+    """
+    if not has_request_context():
+        lang = os.environ.get("SURVEY_LANG", "vi")
+        return lang if lang in LANGUAGES else "vi"
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         g.remember_lang = asked
