@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import pypdfium2
 import yaml
 import zxingcpp
 from PIL import Image
@@ -48,8 +49,7 @@ def test_posters_for_every_counter_of_a_unit(app, demo, tmp_path):
     out = tmp_path / "posters.pdf"
     result = run(app, "qr", "--unit", "NB-TTHCC", "--poster", "--out", str(out))
     assert result.exit_code == 0
-    assert out.read_bytes().startswith(b"%PDF") and out.read_bytes().count(b"/Type /Page\n") + \
-        out.read_bytes().count(b"/Type /Page>") + out.read_bytes().count(b"/Type /Page ") >= 5
+    assert len(pypdfium2.PdfDocument(out.read_bytes())) == 5  # the centre's five counters
 
 
 def test_user_errors_are_one_line_on_stderr_with_exit_status_1(app, demo, tmp_path):

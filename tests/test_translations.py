@@ -278,3 +278,17 @@ def test_vietnamese_text_is_precomposed_and_uses_only_vietnamese_letters(catalog
             if strange:
                 problems.append(f"letters that are not Vietnamese {sorted(strange)}: {label(message)}")
     fail_with(problems, "Fix the encoding of these Vietnamese translations:")
+
+
+# The compiled catalogs are the ones the app uses, for template strings and lazy form labels alike.
+
+def test_login_page_is_shown_in_the_language_asked_for(client, catalogs):
+    compiled = TRANSLATIONS / "vi" / "LC_MESSAGES" / "messages.mo"
+    assert compiled.exists(), "the catalogs are not compiled: run `make translations`"
+    vietnamese = {msgid: catalogs["vi"][msgid].string for msgid in ("Log in", "Username")}
+    page = client.get("/login?lang=vi").get_data(as_text=True)
+    for msgid, text in vietnamese.items():
+        assert f">{text}<" in page, f"{msgid!r} is not shown as {text!r}: run `make translations`"
+    page = client.get("/login?lang=en").get_data(as_text=True)
+    assert ">Log in<" in page and ">Username<" in page
+    assert not any(f">{text}<" in page for text in vietnamese.values())
