@@ -24,6 +24,14 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     if isinstance(config, dict):
         app.config.update(config)
 
+    if app.config["SURVEY_PROXY_COUNT"]:
+        # Behind N trusted proxies, take the client address from X-Forwarded-For; otherwise
+        # every citizen would share the proxy's address and its per-client rate limit.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["SURVEY_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
     from survey import extensions, i18n, logs, security
     from survey.db_setup import configure_engine_events
 

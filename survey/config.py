@@ -62,6 +62,7 @@ class Config:
     rate_limits_enabled: bool = True
     log_json: bool = True
     password_profile: str = "RFC_9106_LOW_MEMORY"
+    proxy_count: int = 0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -80,6 +81,7 @@ class Config:
             rate_limits_enabled=_bool(env, "SURVEY_RATE_LIMITS", True),
             log_json=_bool(env, "SURVEY_LOG_JSON", True),
             password_profile=env.get("SURVEY_PASSWORD_PROFILE", "RFC_9106_LOW_MEMORY"),
+            proxy_count=_int(env, "SURVEY_PROXY_COUNT", 0),
         )
 
     def validate(self) -> None:
@@ -109,6 +111,7 @@ class Config:
             "RATELIMIT_HEADERS_ENABLED": False,
             "SURVEY_LOG_JSON": self.log_json,
             "SURVEY_PASSWORD_PROFILE": self.password_profile,
+            "SURVEY_PROXY_COUNT": self.proxy_count,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.env == "production",

@@ -205,7 +205,7 @@ def test_missing_column_of_a_required_question_is_a_file_error(tmp_path, db, dem
     ("forms.csv", b"", "empty"),
     ("forms.csv", "submitted_at,unit,overall\n2026-03-02,Hà Nội,4\n".encode("cp1258", "ignore"), "UTF-8"),
     ("forms.csv", b"submitted_at,unit,overall,overall\n2026-03-02,NB-TTHCC,4,4\n", "overall"),
-    ("forms.csv", b"submitted_at,unit,overall,\n2026-03-02,NB-TTHCC,4,x\n", "4"),
+    ("forms.csv", b"submitted_at,unit,overall,\n2026-03-02,NB-TTHCC,4,x\n", "Column 4 "),
 ])
 def test_unreadable_files_raise_import_file_error(tmp_path, db, demo, name, content, match):
     path = tmp_path / name

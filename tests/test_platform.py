@@ -130,3 +130,16 @@ def test_rate_limits_are_shared_by_processes_through_redis(app_factory, demo, db
     assert submit_survey(second.test_client(), f"/s/{code}", {"overall": "5"}).status_code == 302
     assert submit_survey(first.test_client(), f"/s/{code}", {"overall": "5"}).status_code == 429
     assert submit_survey(second.test_client(), f"/s/{code}", {"overall": "5"}).status_code == 429
+
+
+def test_behind_a_proxy_each_citizen_has_their_own_rate_limit(app_factory, demo, db):
+    app = app_factory(proxy_count=1, rate_limit_client="1 per minute", repeat_window_minutes=0)
+    code = first_counter(db).survey_code
+
+    def post_from(address: str) -> int:
+        client = app.test_client()
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+        return submit_survey(client, f"/s/{code}", {"overall": "5"}).status_code
+
+    assert [post_from("203.0.113.1"), post_from("203.0.113.2"), post_from("203.0.113.1")] == \
+        [302, 302, 429]
