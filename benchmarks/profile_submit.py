@@ -7,7 +7,7 @@ submit.py does, and reports per request:
   busy machine disturbs the comparison less);
 - the SQL statements each one sends;
 - the share of the real request spent in each part of its path (cProfile, cumulative; the parts
-  overlap where one calls the other), turned into milliseconds with the unprofiled CPU time.
+  overlap where one calls the other), turned into milliseconds with the unprofiled wall time.
 
     .venv/bin/python benchmarks/profile_submit.py [--db sqlite|postgresql] [--requests 300]
 
@@ -23,7 +23,6 @@ import logging
 import os
 import pstats
 import re
-import secrets
 import shutil
 import sys
 import tempfile
@@ -71,15 +70,17 @@ PARTS = [
     ("Session cookie: save (sign) ", "flask/sessions.py", "save_session"),
     ("Session cookie: open (verify)", "flask/sessions.py", "open_session"),
     ("Babel locale selection", "flask_babel/__init__.py", "get_locale"),
-    ("All statement execution (SQLAlchemy Core: cache key, compile cache, params, results)",
-     "sqlalchemy/engine/base.py", "_execute_clauseelement"),
-    ("ORM SELECTs via Session.execute (their Core execution included, rows to objects)",
+    ("ORM SELECTs via Session.execute (execution, rows to objects)",
      "sqlalchemy/orm/session.py", "_execute_internal"),
-    ("  of which in the DB driver (cursor.execute)", "", "execute' of 'sqlite3.Cursor"),
-    ("  of which in the DB driver (cursor.execute)", "psycopg/cursor.py", "execute"),
+    ("All statement execution, SELECTs and flush (SQLAlchemy Core)",
+     "sqlalchemy/engine/base.py", "_execute_clauseelement"),
+    ("  of which in the DB driver (cursor.execute, incl. the database's reply)", "",
+     "execute' of 'sqlite3.Cursor"),
+    ("  of which in the DB driver (cursor.execute, incl. the database's reply)",
+     "psycopg/cursor.py", "execute"),
     ("DB driver commit", "", "commit' of 'sqlite3.Connection"),
     ("DB driver commit", "psycopg/connection.py", "commit"),
-    ("Pool checkout incl. pre-ping", "sqlalchemy/pool/base.py", "_checkout"),
+    ("Pool checkout incl. pool_pre_ping", "sqlalchemy/pool/base.py", "_checkout"),
 ]
 
 
@@ -128,25 +129,20 @@ def part_times(stats: pstats.Stats, n: int) -> list[tuple[str, float]]:
     return list(out.items())
 
 
-def profile(db_kind: str, requests: int) -> str:
-    workdir = Path(tempfile.mkdtemp(prefix="profile_submit_"))
+def profile(db_kind: str, requests: int, root: Path) -> str:
     saved_env = dict(os.environ)
     disposers: list[Callable[[], None]] = []
     try:
-        survey_url, bare_url = submit.prepare_database(db_kind, workdir)
-        env = submit.app_env(survey_url, secrets.token_hex(32), 5000)
-        submit.run([str(submit.BIN / "survey"), "db", "upgrade"], env=env)
-        submit.run([str(submit.BIN / "survey"), "demo"], env=env)
+        bare = submit.load_bare_app()
+        prepared = submit.prepare(db_kind, root)
         os.environ.clear()
-        os.environ.update(env, BARE_DATABASE_URL=bare_url)
+        os.environ.update(prepared.env, BARE_DATABASE_URL=prepared.bare_url)
 
         from survey import create_app
         from survey.extensions import db
 
         real_app = create_app()
-        silence_request_log(workdir / "survey.log")
-        bare = submit.load_bare_app()
-        bare.init_db(bare_url)
+        silence_request_log(prepared.workdir / "survey.log")
         bare_app = bare.create_app()
         real_sql: list[str] = []
         bare_sql: list[str] = []
@@ -157,13 +153,7 @@ def profile(db_kind: str, requests: int) -> str:
             count_statements(bare.db.engine, bare_sql)
             disposers.append(bare.db.engine.dispose)
 
-        with real_app.app_context():
-            from sqlalchemy import select
-
-            from survey.models import Counter
-
-            code = db.session.scalar(select(Counter.survey_code).order_by(Counter.code).limit(1))
-        path = f"/s/{code}"
+        path = prepared.survey_path
         real_client = real_app.test_client()
         page = real_client.get(path).get_data(as_text=True)
         csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
@@ -183,7 +173,7 @@ def profile(db_kind: str, requests: int) -> str:
         real_cpu, real_wall = timed(real_post, 1000, requests)
         bare_cpu, bare_wall = timed(bare_post, 1000, requests)
 
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.perf_counter)
         profiler.enable()
         for i in range(requests):
             real_post(100_000 + i)
@@ -199,7 +189,6 @@ def profile(db_kind: str, requests: int) -> str:
         for dispose in disposers:
             with contextlib.suppress(Exception):
                 dispose()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def render(db_kind, requests, real_cpu, real_wall, bare_cpu, bare_wall, statements, parts, whole,
@@ -219,17 +208,17 @@ def render(db_kind, requests, real_cpu, real_wall, bare_cpu, bare_wall, statemen
         "",
         *[f"{i}. `{s[:110]}{'…' if len(s) > 110 else ''}`" for i, s in enumerate(real_sql, 1)],
         "",
-        "Where the real request's time goes (cProfile, cumulative, as a share of the whole "
-        "request and scaled to its unprofiled CPU time; nested parts are indented and "
-        "included in their parent):",
+        "Where the real request's time goes (cProfile with a wall clock, cumulative, as a share "
+        "of the whole request, scaled to the unprofiled wall time per request; indented parts "
+        "are included in the part above them, and parts of the view can overlap):",
         "",
-        "| Part of the request | share | ≈ CPU ms |",
+        "| Part of the request | share | ≈ wall ms |",
         "|---|---:|---:|",
     ]
     for label, ms in parts:
         share = ms / whole if whole else 0
         shown = label.replace("  ", "&nbsp;&nbsp;")
-        lines.append(f"| {shown} | {share:.0%} | {share * real_cpu:.2f} |")
+        lines.append(f"| {shown} | {share:.0%} | {share * real_wall:.2f} |")
     lines += ["", "Top functions by own time (profiled):", "", "```"]
     buffer = _top(stats, 15)
     lines += [buffer, "```", ""]
@@ -251,21 +240,30 @@ def _top(stats: pstats.Stats, n: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--commit", metavar="REV", help="profile this commit (git archive)")
     parser.add_argument("--write", action="store_true", help="replace the section in RESULTS.md")
     args = parser.parse_args(argv)
+    root = Path(tempfile.mkdtemp(prefix="profile_submit_"))
     try:
-        body = profile(args.db, max(args.requests, 10))
+        if args.commit:
+            code = submit.export_commit(args.commit, root / "app")
+        else:
+            code = submit.describe_tree()
+        kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+        body = "\n".join(profile(kind, max(args.requests, 10), root) for kind in kinds)
     except submit.BenchError as error:
         submit.log(f"error: {error}")
         return 1
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     section = "\n".join([
         HEADING, "",
-        f"Measured {now} on {submit.machine()}. Command: "
-        f"`.venv/bin/python benchmarks/profile_submit.py --db {args.db} "
-        f"--requests {args.requests}`", "",
+        f"Measured {now} on {submit.machine()}; code: {code}. Command: "
+        f"`.venv/bin/python benchmarks/profile_submit.py "
+        f"{' '.join(argv if argv is not None else sys.argv[1:])}`", "",
         body,
     ])
     print(section)

@@ -28,6 +28,7 @@ import argparse
 import contextlib
 import html
 import importlib.util
+import io
 import json
 import os
 import platform
@@ -39,21 +40,24 @@ import socket
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from survey.config import normalise_database_url
-
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+# The checkout whose app is measured: this one, or another (``--app-root``, e.g. an exported
+# commit) run with this checkout's virtualenv.
+APP_ROOT = ROOT
 RESULTS = HERE / "RESULTS.md"
 HEADING = "## Survey submission throughput (benchmarks/submit.py)"
 TARGET = 0.70
@@ -74,13 +78,58 @@ def log(message: str) -> None:
 def run(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 120) -> str:
     """Run a command to completion; raise BenchError with its output if it fails."""
     try:
-        done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True,  # noqa: S603
+        done = subprocess.run(cmd, env=env, cwd=APP_ROOT, capture_output=True, text=True,  # noqa: S603
                               timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
         raise BenchError(f"{' '.join(cmd)} did not finish in {timeout:.0f} s") from exc
     if done.returncode != 0:
         raise BenchError(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
     return done.stdout
+
+
+def set_app_root(path: Path) -> None:
+    """Measure the app in ``path``: in this process and in every server and command started."""
+    global APP_ROOT
+    APP_ROOT = path.resolve()
+    if not (APP_ROOT / "survey" / "__init__.py").exists():
+        raise BenchError(f"{APP_ROOT} holds no survey package")
+    sys.path.insert(0, str(APP_ROOT))
+
+
+def git(*args: str) -> str:
+    return run(["git", "-C", str(ROOT), *args], timeout=60).strip()
+
+
+def describe_tree() -> str:
+    """Which code the working tree holds, for RESULTS.md."""
+    try:
+        sha = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no", "--", "survey", "templates",
+                    "migrations")
+    except BenchError:
+        return f"the working tree at {ROOT}"
+    return f"the working tree at commit {sha}" + (" with uncommitted changes" if dirty else "")
+
+
+def export_commit(rev: str, dest: Path) -> str:
+    """Export ``rev`` into ``dest`` (git archive, translations compiled) and measure that."""
+    sha = git("rev-parse", "--verify", "--short", f"{rev}^{{commit}}")
+    dest.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", sha],  # noqa: S603,S607
+                             capture_output=True, timeout=120, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(dest, filter="data")
+    if any((dest / "translations").glob("*/LC_MESSAGES/messages.po")):
+        run([str(BIN / "pybabel"), "compile", "--directory", str(dest / "translations")])
+    set_app_root(dest)
+    log(f"measuring commit {sha}, exported to {dest}")
+    return f"commit {sha} (exported with git archive, translations compiled)"
+
+
+def db_engine(url: str):
+    from survey.config import normalise_database_url
+
+    return create_engine(normalise_database_url(url))
 
 
 def free_port() -> int:
@@ -100,7 +149,7 @@ class Server:
     env: dict[str, str]
     workers: int
     log_path: Path
-    chdir: Path = ROOT
+    chdir: Path = field(default_factory=lambda: APP_ROOT)
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
 
@@ -108,12 +157,15 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, ready_path: str, timeout: float = 30) -> None:
+    def launch(self) -> None:
         cmd = [str(BIN / "gunicorn"), "--workers", str(self.workers), "--worker-class", "sync",
                "--bind", f"127.0.0.1:{self.port}", "--chdir", str(self.chdir), self.app]
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(cmd, env=self.env, cwd=self.chdir, stdout=self._log,  # noqa: S603
                                      stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_ready(self, ready_path: str, timeout: float = 60) -> None:
+        """Wait until the server answers 200 on ``ready_path`` (bounded by ``timeout``)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -370,12 +422,13 @@ def app_env(database_url: str, secret: str, port: int) -> dict[str, str]:
         "SURVEY_RATE_LIMITS": "0",            # measure the submission path, not the limiter
         "SURVEY_REPEAT_WINDOW_MINUTES": "0",  # one browser session sends every submission
         "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONPATH": str(APP_ROOT),          # the checkout under test, before the editable install
     })
     return env
 
 
 def prepare_database(kind: str, workdir: Path) -> tuple[str, str]:
-    """Return (survey database URL, bare app database URL), both empty and ready."""
+    """Return (survey database URL, bare app database URL), both empty."""
     if kind == "sqlite":
         return f"sqlite:///{workdir / 'survey.db'}", f"sqlite:///{workdir / 'bare.db'}"
     if shutil.which("createdb") is None:
@@ -385,7 +438,38 @@ def prepare_database(kind: str, workdir: Path) -> tuple[str, str]:
     return PG_URL, PG_URL
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A database ready for the run: the survey's schema and demo data, the bare table."""
+
+    kind: str
+    workdir: Path
+    survey_url: str
+    bare_url: str
+    survey_path: str
+    real_port: int
+    env: dict[str, str]
+
+
+def prepare(kind: str, root: Path) -> Prepared:
+    workdir = root / kind
+    workdir.mkdir()
+    survey_url, bare_url = prepare_database(kind, workdir)
+    real_port = free_port()
+    env = app_env(survey_url, secrets.token_hex(32), real_port)
+    run([str(BIN / "survey"), "db", "upgrade"], env=env, timeout=300)
+    demo = json.loads(run([str(BIN / "survey"), "demo", "--format", "json"], env=env,
+                          timeout=300))
+    if not demo.get("survey_url"):
+        raise BenchError("survey demo created no counter")
+    sys.modules["bare_app"].init_db(bare_url)
+    return Prepared(kind, workdir, survey_url, bare_url,
+                    urllib.parse.urlsplit(demo["survey_url"]).path, real_port, env)
+
+
 def load_bare_app():
+    if "bare_app" in sys.modules:
+        return sys.modules["bare_app"]
     spec = importlib.util.spec_from_file_location("bare_app", HERE / "bare_app.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules["bare_app"] = module  # its annotations are resolved through sys.modules
@@ -414,71 +498,53 @@ def measure(target: Target, engine, script: Path, duration: int, args, warmup: b
     return result
 
 
-def bench_database(kind: str, args: argparse.Namespace) -> dict:
-    workdir = Path(tempfile.mkdtemp(prefix=f"bench_submit_{kind}_"))
+def bench_database(db: Prepared, args: argparse.Namespace) -> dict:
     servers: list[Server] = []
     engines = []
     try:
-        survey_url, bare_url = prepare_database(kind, workdir)
-        secret = secrets.token_hex(32)
-        real_port = free_port()
-        env = app_env(survey_url, secret, real_port)
-        log(f"{kind}: survey db upgrade + survey demo")
-        run([str(BIN / "survey"), "db", "upgrade"], env=env)
-        run([str(BIN / "survey"), "demo", "--format", "json"], env=env)
-        counters = json.loads(run([str(BIN / "survey"), "counters", "list", "--format", "json"],
-                                  env=env))
-        if not counters:
-            raise BenchError("survey demo created no counter")
-        survey_path = urllib.parse.urlsplit(counters[0]["url"]).path
-        load_bare_app().init_db(bare_url)
-
-        real = Server("survey", "survey:create_app()", env, args.workers,
-                      workdir / "survey-gunicorn.log", port=real_port)
-        bare_env = dict(env, BARE_DATABASE_URL=bare_url)
-        bare = Server("bare", "bare_app:create_app()", bare_env, args.workers,
-                      workdir / "bare-gunicorn.log", chdir=HERE)
-        for server, ready in ((real, "/healthz"), (bare, "/")):
+        real = Server("survey", "survey:create_app()", db.env, args.workers,
+                      db.workdir / "survey-gunicorn.log", port=db.real_port)
+        bare = Server("bare", "bare_app:create_app()", dict(db.env, BARE_DATABASE_URL=db.bare_url),
+                      args.workers, db.workdir / "bare-gunicorn.log", chdir=HERE)
+        for server in (real, bare):
             servers.append(server)
-            server.start(ready)
-        log(f"{kind}: survey on {real.base}{survey_path}, bare on {bare.base}, "
+            server.launch()
+        real.wait_ready("/healthz")
+        bare.wait_ready("/")
+        log(f"{db.kind}: survey on {real.base}{db.survey_path}, bare on {bare.base}, "
             f"{args.workers} sync workers each")
 
-        session = open_form(real.base, survey_path)
+        session = open_form(real.base, db.survey_path)
         post_once(real.base, session)
-        survey_engine = create_engine(normalise_database_url(survey_url))
-        bare_engine = create_engine(normalise_database_url(bare_url))
+        survey_engine = db_engine(db.survey_url)
+        bare_engine = db_engine(db.bare_url)
         engines += [survey_engine, bare_engine]
         targets = {
-            "real": (Target("real", real, survey_path, "SELECT count(*) FROM responses"),
+            "real": (Target("real", real, db.survey_path, "SELECT count(*) FROM responses"),
                      survey_engine),
-            "bare": (Target("bare", bare, survey_path, "SELECT count(*) FROM bare_responses"),
+            "bare": (Target("bare", bare, db.survey_path, "SELECT count(*) FROM bare_responses"),
                      bare_engine),
         }
         run_id = secrets.token_hex(3)
         for name, (target, engine) in targets.items():
-            script = write_lua(session, f"w{run_id}{name}", workdir / f"warm-{name}.lua")
+            script = write_lua(session, f"w{run_id}{name}", db.workdir / f"warm-{name}.lua")
             measure(target, engine, script, args.warmup, args, warmup=True)
         for i in range(args.repeats):
             for name in (("real", "bare") if i % 2 == 0 else ("bare", "real")):
                 target, engine = targets[name]
-                script = write_lua(session, f"r{run_id}{name}{i}", workdir / f"run-{name}.lua")
+                script = write_lua(session, f"r{run_id}{name}{i}", db.workdir / f"run-{name}.lua")
                 target.results.append(measure(target, engine, script, args.duration, args,
                                               warmup=False))
         answers = count_rows(survey_engine, "SELECT count(*) FROM answers")
         responses = count_rows(survey_engine, "SELECT count(*) FROM responses")
         if answers != 2 * responses:  # every submission answers q_overall and q_attitude
             raise BenchError(f"{responses} responses but {answers} answers (expected 2 each)")
-        return summarise(kind, targets["real"][0], targets["bare"][0])
+        return summarise(db.kind, targets["real"][0], targets["bare"][0])
     finally:
         for engine in engines:
             engine.dispose()
         for server in reversed(servers):
             server.stop()
-        if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            log(f"{kind}: kept {workdir}")
 
 
 def summarise(kind: str, real: Target, bare: Target) -> dict:
@@ -534,11 +600,12 @@ TITLES = {"sqlite": "SQLite (a fresh file in a temp dir; WAL, synchronous=NORMAL
           "postgresql": f"PostgreSQL (database `{PG_DB}` on 127.0.0.1, dropped and recreated)"}
 
 
-def render(results: list[dict], args: argparse.Namespace, command: str,
+def render(results: list[dict], args: argparse.Namespace, command: str, code: str,
            load: tuple[float, float]) -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         HEADING, "",
+        f"Code measured: {code}.", "",
         f"Measured {now} on {machine()}; {versions()}. Load average (1 min) {load[0]:.1f} "
         f"before the run and {load[1]:.1f} after it (load from other processes shares the "
         f"CPUs with servers, database and wrk; the two apps are measured alternately so that "
@@ -617,8 +684,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per server")
     parser.add_argument("--repeats", type=int, default=3, help="measurements per app (median)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per app")
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=4,
+                        help="wrk connections (default: 2 per worker, so none waits idle)")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--commit", metavar="REV",
+                        help="measure this commit (exported with git archive) instead of the "
+                             "working tree, e.g. HEAD while the tree is being edited")
     parser.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, SQLite)")
     parser.add_argument("--fail-below-target", action="store_true",
@@ -642,18 +713,30 @@ def main(argv: list[str] | None = None) -> int:
     command = " ".join([".venv/bin/python benchmarks/submit.py", *shown])
     results = []
     load_before = os.getloadavg()[0]
+    root = Path(tempfile.mkdtemp(prefix="bench_submit_"))
     try:
-        for kind in kinds:
-            results.append(bench_database(kind, args))
+        code = export_commit(args.commit, root / "app") if args.commit else describe_tree()
+        load_bare_app()
+        log(f"preparing {' and '.join(kinds)} (survey db upgrade, survey demo) in {root}")
+        # Both databases are prepared side by side, before any measurement starts.
+        with ThreadPoolExecutor(max_workers=len(kinds)) as pool:
+            prepared = list(pool.map(lambda kind: prepare(kind, root), kinds))
+        for db in prepared:
+            results.append(bench_database(db, args))
     except BenchError as error:
         log(f"error: {error}")
         return 1
+    finally:
+        if args.keep:
+            log(f"kept {root} (server logs, SQLite files, wrk scripts)")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
     for r in results:
         log(f"{r['db']}: real {r['real']['rps']:.0f} req/s (p99 {r['real']['p99_ms']:.1f} ms), "
             f"bare {r['bare']['rps']:.0f} req/s (p99 {r['bare']['p99_ms']:.1f} ms), "
             f"ratio {r['ratio']:.0%} (target {TARGET:.0%})")
     if not args.no_write:
-        write_results(render(results, args, command, (load_before, os.getloadavg()[0])))
+        write_results(render(results, args, command, code, (load_before, os.getloadavg()[0])))
         log(f"wrote {RESULTS.relative_to(ROOT)}")
     if args.fail_below_target and any(r["ratio"] < TARGET for r in results):
         return 3

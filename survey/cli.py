@@ -65,9 +65,10 @@ def users_group():
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--unit", "unit_code", required=True, help="code of the user's unit")
 @click.option("--name", "display_name", default=None, help="full name shown to colleagues")
+@click.option("--email", default=None, help="address for deadline notices")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
 @with_appcontext
-def create_user_command(username, role, unit_code, display_name, password_stdin):
+def create_user_command(username, role, unit_code, display_name, email, password_stdin):
     """Create a staff user (the password is asked for unless --password-stdin)."""
     from survey.services.users import create_user
 
@@ -78,7 +79,7 @@ def create_user_command(username, role, unit_code, display_name, password_stdin)
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = create_user(username, role=Role(role), unit=unit, password=password,
-                           display_name=display_name)
+                           display_name=display_name, email=email)
     except ServiceError as error:
         fail(str(error))
     db.session.commit()
@@ -226,6 +227,10 @@ def register_cli(app: Flask) -> None:
     responses.add_command(import_command)
     app.cli.add_command(responses)
     app.cli.add_command(index_command)
+    from survey.case_commands import COMMANDS
+
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
 
 def _create_app(*_args, **_kwargs):

@@ -91,6 +91,10 @@ class Config:
         if self.password_profile not in {"RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY", "CHEAPEST"}:
             raise ConfigError("SURVEY_PASSWORD_PROFILE must be RFC_9106_LOW_MEMORY, "
                               "RFC_9106_HIGH_MEMORY or CHEAPEST")
+        if self.env == "production" and not self.identity_key:
+            raise ConfigError("SURVEY_IDENTITY_KEY must be set when SURVEY_ENV=production "
+                              "(make one with: python -c 'from cryptography.fernet import Fernet; "
+                              "print(Fernet.generate_key().decode())')")
         if self.env == "production" and self.password_profile == "CHEAPEST":
             raise ConfigError("SURVEY_PASSWORD_PROFILE=CHEAPEST is for tests only")
 
@@ -112,6 +116,7 @@ class Config:
             "SURVEY_LOG_JSON": self.log_json,
             "SURVEY_PASSWORD_PROFILE": self.password_profile,
             "SURVEY_PROXY_COUNT": self.proxy_count,
+            "SURVEY_SMTP": self.smtp,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.env == "production",

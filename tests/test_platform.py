@@ -22,9 +22,17 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_starts_with_a_secret_key(database_url):
+    from cryptography.fernet import Fernet
+
     app = create_app(Config.from_env({"SURVEY_ENV": "production", "SECRET_KEY": "s" * 40,
+                                      "SURVEY_IDENTITY_KEY": Fernet.generate_key().decode(),
                                       "DATABASE_URL": database_url}))
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_refuses_to_start_without_an_identity_key():
+    with pytest.raises(ConfigError, match="SURVEY_IDENTITY_KEY"):
+        create_app(Config.from_env({"SURVEY_ENV": "production", "SECRET_KEY": "s" * 40}))
 
 
 def test_postgresql_urls_use_psycopg_3():

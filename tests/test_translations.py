@@ -31,9 +31,7 @@ STALE = ("translations/messages.pot is out of date with the code and templates: 
          "translations/vi/LC_MESSAGES/messages.po, and commit the three files.")
 UPDATE = "run `make update-translations` and translate what it adds"
 
-PYBABEL = [sys.executable, "-m", "babel.messages.frontend"]
-
-# printf-style placeholders (%(name)s, %d, %.1f...), and str.format ones ({name}); "%%" is a literal.
+# printf-style placeholders (%(name)s, %d, %.1f...) and str.format ones ({name}); "%%" is literal.
 PRINTF = re.compile(r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
                     r"(?P<conv>[diouxXeEfFgGcrsa%])")
 BRACES = re.compile(r"(?<!\{)\{(?P<name>[A-Za-z_]\w*|\d*)(?:[!:][^{}]*)?\}(?!\})")
@@ -45,7 +43,7 @@ VIETNAMESE_LETTERS = set(
 
 
 def makefile_variable(name: str) -> list[str]:
-    """The words of a plain ``NAME = value`` variable of the Makefile (continuation lines joined)."""
+    """The words of a plain ``NAME = value`` variable of the Makefile, continuation lines joined."""
     text = (ROOT / "Makefile").read_text(encoding="utf-8").replace("\\\n", " ")
     match = re.search(rf"^{name}\s*[:?]?=(.*)$", text, re.MULTILINE)
     assert match, f"the Makefile no longer defines {name}, which this test reads"
@@ -54,15 +52,24 @@ def makefile_variable(name: str) -> list[str]:
     return value.split()
 
 
-@pytest.fixture(scope="module")
-def fresh_pot(tmp_path_factory) -> Path:
-    """A template extracted now from the working tree, exactly as ``make extract`` would."""
-    output = tmp_path_factory.mktemp("extract") / "messages.pot"
-    command = [*PYBABEL, "--quiet", "extract", *makefile_variable("POT_OPTIONS"),
-               "--output-file", str(output), *makefile_variable("POT_SOURCES")]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+def pybabel(*args: str) -> subprocess.CompletedProcess:
+    """Run the pybabel command line of this interpreter from the project root."""
+    command = [sys.executable, "-m", "babel.messages.frontend", "--quiet", *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
+
+
+def extract(output: Path) -> Path:
+    """Extract the template into ``output`` exactly as ``make extract`` does."""
+    done = pybabel("extract", *makefile_variable("POT_OPTIONS"), "--output-file", str(output),
+                   *makefile_variable("POT_SOURCES"))
     assert done.returncode == 0, f"extraction failed:\n{done.stderr}"
     return output
+
+
+@pytest.fixture(scope="module")
+def fresh_pot(tmp_path_factory) -> Path:
+    """A template extracted now from the working tree."""
+    return extract(tmp_path_factory.mktemp("extract") / "messages.pot")
 
 
 def load(path: Path, locale: str | None = None) -> Catalog:
@@ -125,10 +132,7 @@ def test_template_is_byte_identical_to_a_fresh_extraction(fresh_pot):
 
 
 def test_extraction_is_deterministic(fresh_pot, tmp_path):
-    again = tmp_path / "again.pot"
-    command = [*PYBABEL, "--quiet", "extract", *makefile_variable("POT_OPTIONS"),
-               "--output-file", str(again), *makefile_variable("POT_SOURCES")]
-    subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
+    again = extract(tmp_path / "again.pot")
     assert again.read_bytes() == fresh_pot.read_bytes(), "two extractions of the same tree differ"
     assert "POT-Creation-Date" not in again.read_text(encoding="utf-8")
 
@@ -241,9 +245,8 @@ def test_placeholder_parser_sees_names_positions_and_literals():
 
 def test_catalogs_compile_without_errors(tmp_path):
     for lang, path in PO.items():
-        done = subprocess.run([*PYBABEL, "compile", "--locale", lang, "--input-file", str(path),
-                               "--output-file", str(tmp_path / f"{lang}.mo")],
-                              capture_output=True, text=True, check=False)
+        done = pybabel("compile", "--locale", lang, "--input-file", str(path),
+                       "--output-file", str(tmp_path / f"{lang}.mo"))
         assert done.returncode == 0 and "error" not in done.stderr.lower(), done.stderr
 
 
@@ -272,11 +275,11 @@ def test_vietnamese_text_is_precomposed_and_uses_only_vietnamese_letters(catalog
     for message in entries(catalogs["vi"]).values():
         for text in forms(message):
             if not unicodedata.is_normalized("NFC", text):
-                problems.append(f"decomposed accents (use precomposed Unicode, NFC): {label(message)}")
-            strange = {ch for ch in text if ord(ch) > 127 and unicodedata.category(ch).startswith("L")
-                       and ch not in VIETNAMESE_LETTERS}
+                problems.append(f"decomposed accents (save as NFC): {label(message)}")
+            strange = {ch for ch in text if ord(ch) > 127 and ch not in VIETNAMESE_LETTERS
+                       and unicodedata.category(ch).startswith("L")}
             if strange:
-                problems.append(f"letters that are not Vietnamese {sorted(strange)}: {label(message)}")
+                problems.append(f"not Vietnamese letters {sorted(strange)}: {label(message)}")
     fail_with(problems, "Fix the encoding of these Vietnamese translations:")
 
 

@@ -1,11 +1,45 @@
 """Database models, one module per aggregate."""
 
+from survey.models.audit import AuditEvent, AuditHead
+from survey.models.cases import (
+    Attachment,
+    Case,
+    CaseContact,
+    CaseKind,
+    CaseMessage,
+    CasePause,
+    CaseState,
+    DenouncerIdentity,
+    ExtensionRequest,
+    Milestone,
+    Visibility,
+)
+from survey.models.mail import OutboxMail
 from survey.models.org import Counter, Procedure, RevokedSurveyCode, Role, Unit, User, unit_procedures
 from survey.models.questionnaires import Questionnaire, QuestionnaireVersion
 from survey.models.responses import Answer, Channel, Response, TransactionToken
+from survey.models.rules import CalendarOverride, ConflictOfInterest, DayKind, RoutingRule
 
 __all__ = [
     "Answer",
+    "Attachment",
+    "AuditEvent",
+    "AuditHead",
+    "CalendarOverride",
+    "Case",
+    "CaseContact",
+    "CaseKind",
+    "CaseMessage",
+    "CasePause",
+    "CaseState",
+    "ConflictOfInterest",
+    "DayKind",
+    "DenouncerIdentity",
+    "ExtensionRequest",
+    "Milestone",
+    "OutboxMail",
+    "RoutingRule",
+    "Visibility",
     "Channel",
     "Counter",
     "Procedure",

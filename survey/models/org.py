@@ -100,6 +100,7 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(200))  # for deadline notices
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(db.Enum(Role, native_enum=False, length=20))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)

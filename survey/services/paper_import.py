@@ -101,7 +101,7 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
     """Return the column names and each non-blank row with its spreadsheet row number."""
     frame = _read_frame(path)
     lines = [[cell.strip() if isinstance(cell, str) else "" for cell in line]
-             for line in frame.itertuples(index=False, name=None)]
+             for line in frame.to_numpy(dtype=object).tolist()]
     if not lines:
         raise ImportFileError(_("The file is empty."))
     header = [name.lower() if name.lower() in FIELD_COLUMNS + IGNORED_COLUMNS else name
@@ -351,19 +351,20 @@ def _stored_keys(keys: list[str]) -> set[str]:
 
 def _insert(rows: list[Row]) -> None:
     """Insert responses and answers in batches; a race with another import refuses the file."""
+    # Core executemany with RETURNING: SQLAlchemy then sends 1,000 rows per statement on SQLite and
+    # psycopg alike, where the ORM bulk path and a plain executemany sent one statement per row.
     try:
         with db.session.begin_nested():
             for start in range(0, len(rows), BATCH):
                 batch = rows[start:start + BATCH]
-                ids = db.session.scalars(
-                    insert(Response).returning(Response.id, sort_by_parameter_order=True),
-                    [row.values for row in batch]).all()
-                answers = [{"response_id": id_, "question_code": code, "value": value}
-                           for id_, row in zip(ids, batch, strict=True)
-                           for code, value in row.answers.items()]
+                ids = dict(db.session.execute(
+                    insert(Response.__table__).returning(Response.idempotency_key, Response.id),
+                    [row.values for row in batch]).all())
+                answers = [{"response_id": ids[row.values["idempotency_key"]],
+                            "question_code": code, "value": value}
+                           for row in batch for code, value in row.answers.items()]
                 if answers:
-                    db.session.execute(insert(Answer), answers)
+                    db.session.execute(insert(Answer.__table__), answers)
     except IntegrityError as error:
         raise ImportFileError(_("Another import stored some of these rows meanwhile: run the "
                                 "import again.")) from error
-

@@ -34,7 +34,7 @@ def hash_password(password: str) -> str:
 
 
 def create_user(username: str, *, role: Role, unit: Unit, password: str,
-                display_name: str | None = None) -> User:
+                display_name: str | None = None, email: str | None = None) -> User:
     username = username.strip().lower()
     if not username:
         raise ServiceError(_("A username is required."))
@@ -43,7 +43,7 @@ def create_user(username: str, *, role: Role, unit: Unit, password: str,
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ServiceError(_("The username %(name)s is taken.", name=username))
     user = User(username=username, display_name=(display_name or username).strip(), role=role,
-                unit=unit, password_hash=hash_password(password))
+                unit=unit, password_hash=hash_password(password), email=email or None)
     db.session.add(user)
     db.session.flush()
     return user

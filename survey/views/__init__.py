@@ -25,9 +25,15 @@ def has_endpoint(name: str) -> bool:
 
 def register_blueprints(app: Flask) -> None:
     app.jinja_env.globals["has_endpoint"] = has_endpoint
-    from survey.views import admin, auth, health, public
+    from survey import labels
+    from survey.views import admin, auth, cases, custody, health, officer, public
+    from survey.views import officer_case  # noqa: F401 - its routes join the officer blueprint
 
+    labels.register(app.jinja_env)
     app.register_blueprint(public.bp)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(officer.bp)
+    app.register_blueprint(custody.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)

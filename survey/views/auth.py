@@ -15,7 +15,8 @@ from survey.services.users import authenticate
 
 bp = Blueprint("auth", __name__)
 
-HOME_BY_ROLE = {Role.ADMIN: "admin.dashboard", Role.LEADER: "admin.dashboard"}
+HOME_BY_ROLE = {Role.ADMIN: "admin.dashboard", Role.LEADER: "officer.desk", Role.OFFICER: "officer.desk",
+                Role.CUSTODIAN: "custody.list_denunciations"}
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -1,0 +1,154 @@
+"""Forms of the citizen's case pages and the officer's desk."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+TEXT_MAX = 5000
+
+
+class CaseFormBase(FlaskForm):
+    subject = StringField(_l("Subject (one line)"), validators=[InputRequired(), Length(max=200)])
+    description = TextAreaField(_l("What happened? Please give the facts, the place and the time"),
+                                validators=[InputRequired(), Length(max=TEXT_MAX)])
+    unit_id = SelectField(_l("Office concerned"), coerce=int, validators=[InputRequired()])
+    counter = HiddenField()
+    procedure = SelectField(_l("Procedure concerned (optional)"), validators=[Optional()])
+    files = MultipleFileField(_l("Attach up to 5 files (JPEG, PNG or PDF, 10 MB each; optional)"))
+    consent = BooleanField(
+        _l("I agree that my personal data in this form is processed to handle this case, "
+           "and for nothing else."), default=False)
+
+    def validate_consent(self, field):
+        if not field.data and self.needs_consent():
+            raise ValidationError(_l("Please tick the box: without your consent we cannot "
+                                     "process the personal data you gave."))
+
+    def needs_consent(self) -> bool:
+        """Consent is asked whenever the form holds personal data."""
+        return any((getattr(self, name).data or "").strip()
+                   for name in ("name", "address", "phone", "email") if hasattr(self, name))
+
+
+class FeedbackForm(CaseFormBase):
+    anonymous = BooleanField(_l("Send anonymously (we will not be able to answer you in person)"))
+    name = StringField(_l("Your name (optional)"), validators=[Optional(), Length(max=200)])
+    address = StringField(_l("Address (optional)"), validators=[Optional(), Length(max=400)])
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=40)])
+    email = StringField(_l("Email, to be told when there is an answer (optional)"),
+                        validators=[Optional(), Email(), Length(max=200)])
+
+
+class ComplaintForm(CaseFormBase):
+    complaint_round = RadioField(_l("Is this your first complaint about this decision?"),
+                                 choices=[("1", _l("Yes, a first complaint")),
+                                          ("2", _l("No, I disagree with the answer to my first "
+                                                   "complaint (second complaint)"))],
+                                 default="1", validators=[InputRequired()])
+    decision_complained = TextAreaField(
+        _l("The administrative decision or act you complain about (number, date, who issued it)"),
+        validators=[InputRequired(), Length(max=TEXT_MAX)])
+    name = StringField(_l("Your full name"), validators=[InputRequired(), Length(max=200)])
+    address = StringField(_l("Your address"), validators=[InputRequired(), Length(max=400)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    email = StringField(_l("Email"), validators=[Optional(), Email(), Length(max=200)])
+
+    def validate_phone(self, field):
+        if not (field.data or "").strip() and not (self.email.data or "").strip():
+            raise ValidationError(_l("Give a phone number or an email, so the office can reach you."))
+
+
+class DenunciationForm(CaseFormBase):
+    accused_description = TextAreaField(
+        _l("Who or which body do you denounce, and for what violation?"),
+        validators=[InputRequired(), Length(max=TEXT_MAX)])
+    accused_id = SelectField(_l("If it is an officer of this office, choose them (optional)"),
+                             coerce=int, validators=[Optional()])
+    anonymous = BooleanField(_l("Denounce anonymously"))
+    name = StringField(_l("Your full name"), validators=[Optional(), Length(max=200)])
+    address = StringField(_l("Your address"), validators=[Optional(), Length(max=400)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    email = StringField(_l("Email"), validators=[Optional(), Email(), Length(max=200)])
+
+    def validate_name(self, field):
+        if not self.anonymous.data and not (field.data or "").strip():
+            raise ValidationError(_l("The law asks for the denouncer's name; or choose "
+                                     "“Denounce anonymously”."))
+
+    def validate_address(self, field):
+        if not self.anonymous.data and not (field.data or "").strip():
+            raise ValidationError(_l("The law asks for the denouncer's address."))
+
+
+class TrackForm(FlaskForm):
+    code = StringField(_l("Receipt code"), validators=[InputRequired(), Length(max=40)])
+
+
+class CitizenMessageForm(FlaskForm):
+    code = HiddenField(validators=[InputRequired()])
+    body = TextAreaField(_l("Add information"), validators=[Optional(), Length(max=TEXT_MAX)])
+    files = MultipleFileField(_l("Attach files (JPEG, PNG or PDF, 10 MB each)"))
+
+
+class RateAnswerForm(FlaskForm):
+    code = HiddenField(validators=[InputRequired()])
+    satisfied = RadioField(_l("Are you satisfied with the answer?"),
+                           choices=[("yes", _l("Yes, satisfied")), ("no", _l("No, not satisfied"))],
+                           validators=[InputRequired()])
+    reason = TextAreaField(_l("If not, why? (the case will be looked at again)"),
+                           validators=[Optional(), Length(max=TEXT_MAX)])
+
+
+# ---- staff ----------------------------------------------------------------------------------------
+
+class ActionForm(FlaskForm):
+    action = HiddenField(validators=[InputRequired()])
+    text = TextAreaField(_l("Reason or answer (the citizen reads it)"),
+                         validators=[Optional(), Length(max=TEXT_MAX)])
+    forwarded_to = StringField(_l("Body the case is forwarded to"),
+                               validators=[Optional(), Length(max=300)])
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(_l("Internal note (never shown to the citizen)"),
+                         validators=[InputRequired(), Length(max=TEXT_MAX)])
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(_l("Reply to the citizen"), validators=[InputRequired(),
+                                                                 Length(max=TEXT_MAX)])
+
+
+class ExtensionForm(FlaskForm):
+    complexity = RadioField(_l("The case is"), choices=[("1", _l("complex")),
+                                                        ("2", _l("especially complex"))],
+                            default="1", validators=[InputRequired()])
+    reason = TextAreaField(_l("Written reason for the extension"),
+                           validators=[InputRequired(), Length(max=TEXT_MAX)])
+
+
+class DecideExtensionForm(FlaskForm):
+    decision = HiddenField(validators=[InputRequired()])
+
+
+class ReassignForm(FlaskForm):
+    officer_id = SelectField(_l("Assign to"), coerce=int, validators=[InputRequired()])
+
+
+class RevealForm(FlaskForm):
+    reason = TextAreaField(_l("Why do you need to see the denouncer's identity?"),
+                           validators=[InputRequired(), Length(min=10, max=500)])
+
+
+class DeskFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    state = SelectField(_l("State"), validators=[Optional()])
+    kind = SelectField(_l("Kind"), validators=[Optional()])
+    late = BooleanField(_l("Late only"))

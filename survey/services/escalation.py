@@ -1,0 +1,51 @@
+"""Warn the handler before a milestone falls due and the leaders once it is late (once each)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import force_locale, format_date
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from survey import workdays
+from survey.extensions import db
+from survey.models import Case, Milestone
+from survey.services import audit, milestones, notifications
+from survey.workflow import OPEN_STATES
+
+DUE_SOON_WORKING_DAYS = 2
+
+
+@dataclass(frozen=True)
+class EscalationReport:
+    warned: int
+    late: int
+
+
+def escalate(now: datetime) -> EscalationReport:
+    today = milestones.local_day(now)
+    calendar = milestones.calendar(today)
+    horizon = workdays.add_working_days(calendar, today, DUE_SOON_WORKING_DAYS)
+    due = db.session.scalars(
+        select(Milestone).join(Case).where(Case.state.in_(OPEN_STATES), Milestone.met_at.is_(None),
+                                           Milestone.due <= horizon)
+        .options(selectinload(Milestone.case)).order_by(Milestone.due)).all()
+    warned = late = 0
+    for milestone in due:
+        case = milestone.case
+        with force_locale("vi"):
+            label, when = milestone.label.get("vi", milestone.name), format_date(milestone.due, "short")
+        if milestone.due < today and milestone.late_notified_at is None:
+            notifications.milestone_late(case, label, when)
+            milestone.late_notified_at = now
+            audit.record("late_notified", case_id=case.id, milestone=milestone.name)
+            late += 1
+        elif milestone.due >= today and milestone.warned_at is None:
+            notifications.milestone_due_soon(case, label, when)
+            milestone.warned_at = now
+            audit.record("due_soon_warned", case_id=case.id, milestone=milestone.name)
+            warned += 1
+    db.session.flush()
+    return EscalationReport(warned=warned, late=late)

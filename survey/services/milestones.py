@@ -1,0 +1,75 @@
+"""Statutory milestones of a case: the pure deadline engine fed from the database."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import select
+
+from survey import deadlines, workdays
+from survey.extensions import db
+from survey.i18n import LOCAL_TZ
+from survey.models import CalendarOverride, Case, DayKind, Milestone
+from survey.models.base import utcnow
+
+RULEBOOK_PATH = Path(__file__).resolve().parent.parent / "rulebooks" / "default.yaml"
+
+
+@lru_cache(maxsize=4)
+def _rulebook(path: Path) -> deadlines.Rulebook:
+    return deadlines.parse_rulebook(path.read_text(encoding="utf-8"))
+
+
+def rulebook() -> deadlines.Rulebook:
+    return _rulebook(RULEBOOK_PATH)
+
+
+def calendar(around: date) -> workdays.WorkCalendar:
+    """The working calendar for the years a case can span, with the administrator's overrides."""
+    years = range(around.year - 1, around.year + 3)
+    overrides = db.session.scalars(select(CalendarOverride).where(
+        CalendarOverride.day >= date(years[0], 1, 1), CalendarOverride.day <= date(years[-1], 12, 31)))
+    off, working = [], []
+    for override in overrides:
+        (off if override.kind is DayKind.DAY_OFF else working).append(override.day)
+    return workdays.vietnam_calendar(years, extra_days_off=off, makeup_working_days=working)
+
+
+def local_day(moment) -> date:
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def refresh(case: Case) -> None:
+    """Recompute the case's milestones, keeping what was already met or notified."""
+    received = local_day(case.received_at)
+    # A pause still running counts up to today: the due date moves on each day it lasts.
+    today = local_day(utcnow())
+    paused = [(p.started_on, p.ended_on or today) for p in case.pauses]
+    computed = deadlines.compute_milestones(
+        rulebook(), calendar(received), case.deadline_kind, received=received,
+        accepted=case.accepted_on, complexity=case.complexity, remote=case.remote_area,
+        extensions_granted=case.extensions_granted, paused=paused,
+    )
+    existing = {m.name: m for m in case.milestones}
+    for item in computed:
+        milestone = existing.get(item.name)
+        if milestone is None:
+            milestone = Milestone(case=case, name=item.name)
+            db.session.add(milestone)
+        milestone.label, milestone.due, milestone.day_unit = item.label, item.due, item.unit
+        milestone.days, milestone.basis = item.days, item.basis
+    db.session.flush()
+
+
+def mark_met(case: Case, names: tuple[str, ...], when) -> None:
+    for milestone in case.milestones:
+        if milestone.name in names and milestone.met_at is None:
+            milestone.met_at = when
+    db.session.flush()
+
+
+def next_open(case: Case) -> Milestone | None:
+    pending = [m for m in case.milestones if m.met_at is None]
+    return min(pending, key=lambda m: m.due) if pending else None

@@ -1,0 +1,192 @@
+"""Citizen pages for cases: choose a kind, file it, keep the receipt, follow it with the code.
+
+No account and no JavaScript. The receipt code travels only in POST bodies, never in a URL.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from survey.extensions import db, limiter
+from survey.forms.cases import (
+    CitizenMessageForm,
+    ComplaintForm,
+    DenunciationForm,
+    FeedbackForm,
+    RateAnswerForm,
+    TrackForm,
+)
+from survey.models import Case, CaseKind, Counter, Procedure, Role, Unit, User, Visibility
+from survey.services import ServiceError
+from survey.services import cases as case_service
+
+bp = Blueprint("cases", __name__)
+
+FORMS = {CaseKind.FEEDBACK: FeedbackForm, CaseKind.COMPLAINT: ComplaintForm,
+         CaseKind.DENUNCIATION: DenunciationForm}
+
+
+@bp.get("/cases/new")
+def new_case():
+    """Choose what kind of case to file; one plain sentence says what each is for."""
+    counter = request.args.get("counter", "")[:40]
+    return render_template("cases/choose.html", kinds=list(CaseKind), counter=counter)
+
+
+def _counter_from(code: str) -> Counter | None:
+    if not code:
+        return None
+    return db.session.scalar(select(Counter).where(Counter.code == code, Counter.active.is_(True)))
+
+
+def _fill_choices(form, counter: Counter | None) -> None:
+    units = db.session.scalars(select(Unit).order_by(Unit.name)).all()
+    form.unit_id.choices = [(u.id, u.name) for u in units]
+    unit_id = form.unit_id.data or (counter.unit_id if counter else None)
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    procedures = unit.procedures if unit else []
+    form.procedure.choices = [("", _("— Not specified —"))] + [(p.code, p.name) for p in procedures]
+    if isinstance(form, DenunciationForm):
+        staff = db.session.scalars(select(User).where(
+            User.unit_id == unit_id, User.role.in_((Role.OFFICER, Role.LEADER)),
+            User.active.is_(True)).order_by(User.display_name)).all() if unit_id else []
+        form.accused_id.choices = [(0, _("— Not an officer here, or I don't know —"))] + [
+            (u.id, u.display_name) for u in staff]
+
+
+def _uploads(field) -> list[tuple[str, bytes]]:
+    return [(f.filename or "file", f.read()) for f in (field.data or []) if f and f.filename]
+
+
+def _new_case_from(form, kind: CaseKind, counter: Counter | None) -> case_service.NewCase:
+    unit = db.session.get(Unit, form.unit_id.data)
+    procedure = (db.session.scalar(select(Procedure).where(Procedure.code == form.procedure.data))
+                 if form.procedure.data else None)
+    new = case_service.NewCase(
+        kind=kind, subject=form.subject.data, description=form.description.data, unit=unit,
+        counter=counter if counter and counter.unit_id == unit.id else None, procedure=procedure,
+        name=(form.name.data or "").strip(), address=(form.address.data or "").strip(),
+        phone=(form.phone.data or "").strip(), email=(form.email.data or "").strip(),
+        files=_uploads(form.files),
+    )
+    if kind is CaseKind.COMPLAINT:
+        new.complaint_round = int(form.complaint_round.data)
+        new.decision_complained = form.decision_complained.data
+    if kind is CaseKind.DENUNCIATION:
+        new.accused_description = form.accused_description.data
+        new.accused = db.session.get(User, form.accused_id.data) if form.accused_id.data else None
+    new.anonymous = bool(getattr(form, "anonymous", None) and form.anonymous.data)
+    return new
+
+
+@bp.route("/cases/new/<kind>", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def file_case(kind: str):
+    try:
+        case_kind = CaseKind(kind)
+    except ValueError:
+        abort(404)
+    form = FORMS[case_kind]()
+    counter = _counter_from(form.counter.data or request.args.get("counter", ""))
+    if request.method == "GET" and counter is not None:
+        form.counter.data, form.unit_id.data = counter.code, counter.unit_id
+    _fill_choices(form, counter)
+    error = None
+    if form.validate_on_submit():
+        try:
+            case, code = case_service.open_case(_new_case_from(form, case_kind, counter))
+        except ServiceError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            session["receipt"] = {"code": code, "case": case.id}
+            return redirect(url_for("cases.receipt"))
+    # A browser cannot refill a file input: say so, rather than lose the files silently.
+    files_dropped = any(f.filename for f in request.files.getlist("files"))
+    return render_template("cases/file.html", form=form, kind=case_kind, counter=counter,
+                           error=error, files_dropped=files_dropped), \
+        (400 if request.method == "POST" else 200)
+
+
+@bp.get("/cases/receipt")
+def receipt():
+    """Show the receipt code once; a reload shows the advice but not the code again."""
+    shown = session.pop("receipt", None)
+    case = db.session.get(Case, shown["case"]) if shown else None
+    return render_template("cases/receipt.html", code=shown["code"] if shown else None, case=case)
+
+
+def _deduct_on_miss(response) -> bool:
+    return response.status_code == 404
+
+
+@bp.route("/track", methods=["GET", "POST"])
+@limiter.limit("10 per 10 minutes;40 per day", methods=["POST"], deduct_when=_deduct_on_miss)
+def track():
+    form = TrackForm()
+    if not form.validate_on_submit():
+        return render_template("cases/track.html", form=form)
+    case = case_service.find_by_receipt(form.code.data)
+    if case is None:
+        form.code.errors.append(_("No case matches this code. Check it and try again."))
+        return render_template("cases/track.html", form=form), 404
+    return _show_case(case, form.code.data)
+
+
+def _public_messages(case: Case):
+    return [m for m in case.messages if m.visibility in (Visibility.PUBLIC, Visibility.CITIZEN)]
+
+
+def _show_case(case: Case, code: str, status: int = 200, message_form=None, rate_form=None):
+    message_form = message_form or CitizenMessageForm(code=code)
+    rate_form = rate_form or RateAnswerForm(code=code)
+    return render_template(
+        "cases/status.html", case=case, messages=_public_messages(case), code=code,
+        message_form=message_form, rate_form=rate_form,
+        can_rate=case.citizen_satisfied is None and case.state.value in ("resolved", "closed"),
+        can_reopen=case_service.can_reopen(case),
+    ), status
+
+
+def _case_from_hidden_code(form) -> Case:
+    case = case_service.find_by_receipt(form.code.data or "")
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.post("/track/message")
+@limiter.limit("20 per hour")
+def track_message():
+    form = CitizenMessageForm()
+    case = _case_from_hidden_code(form)
+    if form.validate_on_submit():
+        try:
+            case_service.citizen_message(case, form.body.data or "", _uploads(form.files))
+        except ServiceError as exc:
+            db.session.rollback()
+            form.body.errors.append(str(exc))
+        else:
+            db.session.commit()
+            return _show_case(case, form.code.data)
+    return _show_case(case, form.code.data, 400, message_form=form)
+
+
+@bp.post("/track/rate")
+@limiter.limit("20 per hour")
+def track_rate():
+    form = RateAnswerForm()
+    case = _case_from_hidden_code(form)
+    if form.validate_on_submit():
+        try:
+            case_service.rate_answer(case, form.satisfied.data == "yes", form.reason.data or "")
+        except ServiceError as exc:
+            db.session.rollback()
+            form.satisfied.errors.append(str(exc))
+        else:
+            db.session.commit()
+            return _show_case(case, form.code.data)
+    return _show_case(case, form.code.data, 400, rate_form=form)

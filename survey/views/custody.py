@@ -1,0 +1,85 @@
+"""The identity custodian's pages: denouncers' identities and held-back files, each look audited."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.forms.admin import ConfirmForm
+from survey.forms.cases import RevealForm
+from survey.models import Case, CaseKind, Role
+from survey.security import require_roles
+from survey.services import ServiceError, attachments, audit
+from survey.services import cases as case_service
+
+bp = Blueprint("custody", __name__, url_prefix="/officer/custody")
+bp.before_request(require_roles(Role.CUSTODIAN))
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def get_denunciation_or_404(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None or case.kind is not CaseKind.DENUNCIATION:
+        abort(404)
+    return case
+
+
+@bp.get("/")
+def list_denunciations():
+    cases = db.session.scalars(select(Case).where(Case.kind == CaseKind.DENUNCIATION)
+                               .order_by(Case.received_at.desc())).all()
+    return render_template("custody/list.html", cases=cases)
+
+
+@bp.get("/cases/<int:case_id>")
+def show(case_id: int):
+    case = get_denunciation_or_404(case_id)
+    return render_template("custody/case.html", case=case, form=RevealForm(),
+                           confirm=ConfirmForm(), person=None)
+
+
+@bp.post("/cases/<int:case_id>/reveal")
+def reveal(case_id: int):
+    case = get_denunciation_or_404(case_id)
+    form = RevealForm()
+    person = None
+    if form.validate_on_submit():
+        try:
+            person = case_service.reveal_identity(case, form.reason.data, actor=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+    page = render_template("custody/case.html", case=case, form=form, confirm=ConfirmForm(),
+                           person=person, revealed=form.errors == {})
+    return Response(page, status=200 if not form.errors else 400, headers=NO_STORE)
+
+
+@bp.get("/cases/<int:case_id>/files/<int:file_id>")
+def view_file(case_id: int, file_id: int):
+    case = get_denunciation_or_404(case_id)
+    attachment = next((a for a in case.attachments if a.id == file_id), None)
+    if attachment is None:
+        abort(404)
+    audit.record("held_file_viewed", case_id=case.id, actor=current_user, attachment=attachment.id)
+    db.session.commit()
+    return Response(attachments.read(attachment), mimetype=attachment.content_type, headers={
+        **NO_STORE, "Content-Disposition": f'attachment; filename="case-{case.id}-{attachment.id}"'})
+
+
+@bp.post("/cases/<int:case_id>/files/<int:file_id>/clear")
+def clear_file(case_id: int, file_id: int):
+    case = get_denunciation_or_404(case_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            case_service.clear_attachment(case, file_id, actor=current_user)
+        except ServiceError:
+            abort(404)
+        db.session.commit()
+        flash(_("The file is now visible to the handlers."))
+    return redirect(url_for("custody.show", case_id=case.id))

@@ -1,0 +1,172 @@
+"""The case page of the officer's desk and its actions (same blueprint as ``officer``)."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.forms.cases import (
+    ActionForm,
+    DecideExtensionForm,
+    ExtensionForm,
+    NoteForm,
+    ReassignForm,
+    ReplyForm,
+)
+from survey.models import AuditEvent, Case, ExtensionRequest, Role, User
+from survey.services import ServiceError, assignment, attachments
+from survey.services import cases as case_service
+from survey.services.org import subtree_ids
+from survey.views.officer import bp, get_case_or_404, visible_cases
+from survey.workflow import staff_actions
+
+
+def _reassign_form(case) -> ReassignForm | None:
+    if current_user.role is not Role.LEADER:
+        return None
+    form = ReassignForm()
+    form.officer_id.choices = [(u.id, f"{u.display_name} ({u.unit.name})") for u in
+                               assignment.assignable_officers(case, subtree_ids(current_user.unit_id))]
+    return form
+
+
+def _page(case, status: int = 200, **forms):
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
+                                .order_by(AuditEvent.id)).all()
+    actors = {u.id: u for u in db.session.scalars(
+        select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id})))}
+    pending = db.session.scalars(select(ExtensionRequest).where(
+        ExtensionRequest.case_id == case.id, ExtensionRequest.approved.is_(None))).all()
+    return render_template(
+        "officer/case.html", case=case, events=events, actors=actors,
+        actions=staff_actions(case.state), action_form=forms.get("action") or ActionForm(),
+        note_form=forms.get("note") or NoteForm(), reply_form=forms.get("reply") or ReplyForm(),
+        extension_form=forms.get("extension") or ExtensionForm(),
+        reassign_form=forms.get("reassign") or _reassign_form(case),
+        decide_form=DecideExtensionForm(), pending_extensions=pending,
+        files=[a for a in case.attachments if a.cleared_for_handlers],
+        held_files=sum(1 for a in case.attachments if not a.cleared_for_handlers),
+    ), status
+
+
+@bp.get("/cases/<int:case_id>")
+def show_case(case_id: int):
+    return _page(get_case_or_404(case_id))
+
+
+def _done(case, message: str):
+    db.session.commit()
+    flash(message)
+    return redirect(url_for("officer.show_case", case_id=case.id))
+
+
+@bp.post("/cases/<int:case_id>/act")
+def act(case_id: int):
+    case = get_case_or_404(case_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            case_service.take_action(case, form.action.data, actor=current_user,
+                                     text=form.text.data or "", forwarded_to=form.forwarded_to.data or "")
+        except ServiceError as error:
+            db.session.rollback()
+            form.text.errors.append(str(error))
+        else:
+            return _done(case, _("Done."))
+    return _page(get_case_or_404(case_id), 400, action=form)
+
+
+@bp.post("/cases/<int:case_id>/notes")
+def add_note(case_id: int):
+    case = get_case_or_404(case_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        case_service.add_note(case, form.body.data, actor=current_user)
+        return _done(case, _("Note saved."))
+    return _page(case, 400, note=form)
+
+
+@bp.post("/cases/<int:case_id>/replies")
+def reply(case_id: int):
+    case = get_case_or_404(case_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        case_service.reply(case, form.body.data, actor=current_user)
+        return _done(case, _("Reply sent."))
+    return _page(case, 400, reply=form)
+
+
+@bp.post("/cases/<int:case_id>/extension")
+def request_extension(case_id: int):
+    case = get_case_or_404(case_id)
+    form = ExtensionForm()
+    if form.validate_on_submit():
+        try:
+            case_service.request_extension(case, form.reason.data, int(form.complexity.data),
+                                           actor=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+        else:
+            return _done(case, _("Extension requested: the leader decides."))
+    return _page(get_case_or_404(case_id), 400, extension=form)
+
+
+@bp.post("/cases/<int:case_id>/reassign")
+def reassign(case_id: int):
+    case = get_case_or_404(case_id)
+    form = _reassign_form(case)
+    if form.validate_on_submit():
+        officer = db.session.get(User, form.officer_id.data)
+        try:
+            assignment.reassign(case, officer, actor=current_user,
+                                subtree=subtree_ids(current_user.unit_id))
+        except ServiceError as error:
+            db.session.rollback()
+            form.officer_id.errors.append(str(error))
+        else:
+            return _done(case, _("Case reassigned."))
+    return _page(get_case_or_404(case_id), 400, reassign=form)
+
+
+@bp.post("/extensions/<int:request_id>")
+def decide_extension(request_id: int):
+    extension = db.session.get(ExtensionRequest, request_id)
+    if extension is None:
+        abort(404)
+    case = get_case_or_404(extension.case_id)
+    form = DecideExtensionForm()
+    if form.validate_on_submit() and form.decision.data in ("approve", "refuse"):
+        try:
+            case_service.decide_extension(extension, form.decision.data == "approve",
+                                          actor=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error))
+            return redirect(url_for("officer.show_case", case_id=case.id))
+        return _done(case, _("Extension decided."))
+    abort(400)
+
+
+@bp.get("/extensions")
+def extensions():
+    items = db.session.execute(
+        select(ExtensionRequest, Case).join(Case, Case.id == ExtensionRequest.case_id)
+        .where(ExtensionRequest.approved.is_(None), visible_cases())
+        .order_by(ExtensionRequest.requested_at)).all()
+    return render_template("officer/extensions.html", items=items, form=DecideExtensionForm())
+
+
+@bp.get("/cases/<int:case_id>/files/<int:file_id>")
+def download(case_id: int, file_id: int):
+    case = get_case_or_404(case_id)
+    attachment = next((a for a in case.attachments if a.id == file_id and a.cleared_for_handlers),
+                      None)
+    if attachment is None:
+        abort(404)
+    return Response(attachments.read(attachment), mimetype=attachment.content_type, headers={
+        "Content-Disposition": f'attachment; filename="case-{case.id}-{attachment.id}"',
+        "Cache-Control": "no-store"})
