@@ -35,7 +35,6 @@ from survey.workdays import (
 ACCEPT = "accept"  # the milestone whose due date is the latest lawful acceptance
 LENGTH_KEYS = ("normal", "complex", "remote", "remote-complex")
 COMPLEXITY_KEYS = ("normal", "complex", "especially-complex")
-CODE_MESSAGE = _l("a code is 1 to 40 letters, digits, '-' or '_'")  # as for questionnaires
 
 
 class DayUnit(StrEnum):
@@ -108,8 +107,7 @@ def _is_count(value: Any, minimum: int = 1) -> bool:
 
 def _check_label(value: Any, where: str, errors: list[SpecError]) -> None:
     if not isinstance(value, dict) or any(not str(value.get(lang, "")).strip() for lang in LANGS):
-        errors.append(SpecError(
-            where, _l("needs a non-empty text in Vietnamese (vi) and English (en)")))
+        errors.append(SpecError(where, _l("needs a text in Vietnamese (vi) and English (en)")))
 
 
 def _parse_lengths(value: Any, where: str, errors: list[SpecError]) -> dict[str, int]:
@@ -147,7 +145,7 @@ def _parse_milestone(data: Any, where: str, errors: list[SpecError]) -> Mileston
         return None
     before = len(errors)
     if not isinstance(data.get("name"), str) or not CODE_PATTERN.match(data["name"]):
-        errors.append(SpecError(f"{where}.name", CODE_MESSAGE))
+        errors.append(SpecError(f"{where}.name", _l("a code is 1 to 40 letters, digits, - or _")))
     _check_label(data.get("label"), f"{where}.label", errors)
     for key, enum in (("unit", DayUnit), ("starts_from", StartsFrom)):
         if data.get(key) not in {e.value for e in enum}:
@@ -179,7 +177,7 @@ def _parse_kind(code: str, data: Any, common: list[MilestoneRule],
                 errors: list[SpecError]) -> tuple[MilestoneRule, ...]:
     where = f"kinds.{code}"
     if not CODE_PATTERN.match(code):
-        errors.append(SpecError(where, CODE_MESSAGE))
+        errors.append(SpecError(where, _l("a code is 1 to 40 letters, digits, - or _")))
     if isinstance(data, list) and not data:
         errors.append(SpecError(where, _l("a kind needs at least one milestone")))
     rules = common + _parse_list(data, where, errors)

@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 CODE = Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use letters, digits, '.', '-' or '_' only."))
@@ -43,3 +50,40 @@ class TokensForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with only the CSRF token, for POST buttons."""
+
+
+class RoutingRuleForm(FlaskForm):
+    kind = SelectField(_l("Kind of case"), validators=[Optional()])
+    unit_id = SelectField(_l("Office concerned (with its sub-units)"), coerce=int,
+                          validators=[Optional()])
+    procedure_field = StringField(_l("Procedure field"), validators=[Optional(), Length(max=200)])
+    topic = StringField(_l("Topic"), validators=[Optional(), Length(max=80)])
+    handling_unit_id = SelectField(_l("Handled by"), coerce=int, validators=[InputRequired()])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
+    active = BooleanField(_l("Active"), default=True)
+
+
+class TryRoutingForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    kind = SelectField(_l("Kind of case"), validators=[InputRequired()])
+    unit_id = SelectField(_l("Office concerned"), coerce=int, validators=[Optional()])
+    procedure_field = StringField(_l("Procedure field"), validators=[Optional(), Length(max=200)])
+    topic = StringField(_l("Topic"), validators=[Optional(), Length(max=80)])
+    accused_id = SelectField(_l("Officer denounced"), coerce=int, validators=[Optional()])
+
+
+class ConflictForm(FlaskForm):
+    user_a_id = SelectField(_l("Staff member"), coerce=int, validators=[InputRequired()])
+    user_b_id = SelectField(_l("In conflict with"), coerce=int, validators=[InputRequired()])
+    reason = StringField(_l("Reason (relatives, same team…)"),
+                         validators=[InputRequired(), Length(max=300)])
+
+
+class CalendarOverrideForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[InputRequired()])
+    kind = SelectField(_l("The day is"), choices=[("day_off", _l("an extra day off")),
+                                                  ("working_day", _l("a make-up working day"))],
+                       validators=[InputRequired()])
+    note = StringField(_l("Decision or note"), validators=[InputRequired(), Length(max=200)])

@@ -27,7 +27,7 @@ def register_blueprints(app: Flask) -> None:
     app.jinja_env.globals["has_endpoint"] = has_endpoint
     from survey import labels
     from survey.views import admin, auth, cases, custody, health, officer, public
-    from survey.views import officer_case  # noqa: F401 - its routes join the officer blueprint
+    from survey.views import admin_rules, officer_case  # noqa: F401 - routes join their blueprints
 
     labels.register(app.jinja_env)
     app.register_blueprint(public.bp)

@@ -1,4 +1,4 @@
-"""A citizen scans a counter's QR code with a phone, rates the service, and the answer is counted."""
+"""A citizen scans a counter's QR code with a phone, rates the service, and the answer counts."""
 
 from __future__ import annotations
 
