@@ -67,7 +67,7 @@ PARTS = [
     ("    url_for", "flask/helpers.py", "url_for"),
     ("after_request: JSON request log line", "survey/logs.py", "_log_request"),
     ("after_request: security headers", "survey/security.py", "_security_headers"),
-    ("Session cookie: save (sign) ", "flask/sessions.py", "save_session"),
+    ("Session cookie: save (sign)", "flask/sessions.py", "save_session"),
     ("Session cookie: open (verify)", "flask/sessions.py", "open_session"),
     ("Babel locale selection", "flask_babel/__init__.py", "get_locale"),
     ("ORM SELECTs via Session.execute (execution, rows to objects)",

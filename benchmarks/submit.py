@@ -577,7 +577,8 @@ def machine() -> str:
 def versions() -> str:
     parts = []
     with contextlib.suppress(BenchError, OSError):
-        parts.append("gunicorn " + run([str(BIN / "gunicorn"), "--version"]).split()[-1])
+        parts.append("gunicorn " + run([str(BIN / "gunicorn"), "--version"]).split()[-1]
+                     .strip("()"))
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         parts.append(_wrk_version())
     with contextlib.suppress(BenchError, OSError):
@@ -601,21 +602,24 @@ TITLES = {"sqlite": "SQLite (a fresh file in a temp dir; WAL, synchronous=NORMAL
 
 
 def render(results: list[dict], args: argparse.Namespace, command: str, code: str,
-           load: tuple[float, float]) -> str:
+           tools: str, load: tuple[float, float]) -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         HEADING, "",
         f"Code measured: {code}.", "",
-        f"Measured {now} on {machine()}; {versions()}. Load average (1 min) {load[0]:.1f} "
+        f"Measured {now} on {machine()}; {tools}. Load average (1 min) {load[0]:.1f} "
         f"before the run and {load[1]:.1f} after it (load from other processes shares the "
         f"CPUs with servers, database and wrk; the two apps are measured alternately so that "
         f"it weighs on both alike).", "",
         f"Command: `{command}`", "",
         f"Both apps are served by gunicorn (the production server `make run` uses) on 127.0.0.1 "
         f"with the same settings: {args.workers} sync workers, defaults otherwise. wrk drives "
-        f"each with {args.threads} thread(s) and {args.connections} connections for "
+        f"each with {args.threads} thread{'s' if args.threads > 1 else ''} and "
+        f"{args.connections} connections for "
         f"{args.duration} s per measurement, after a {args.warmup} s warm-up; the apps are "
-        f"measured alternately, {args.repeats} times each, and the table shows the medians.",
+        f"measured alternately, {args.repeats} times each, and the table shows the medians. "
+        f"Sync workers close the connection after each answer, so wrk keeps two connections "
+        f"per worker by default: a worker never waits for a client to reconnect.",
         "",
         "- **Real submission**: `POST /s/<code>` of the survey app on a demo counter, each request "
         "a distinct, valid submission (its own `idempotency_key`, `q_overall` and `q_attitude`, "
@@ -623,7 +627,8 @@ def render(results: list[dict], args: argparse.Namespace, command: str, code: st
         "it answers 302 to the thanks page. JSON request logging is on (the default), to a file.",
         "- **Bare insert**: `benchmarks/bare_app.py`, Flask + Flask-SQLAlchemy that INSERTs one "
         "row (same fields, unique key) and answers 302, on the same kind of database with the "
-        "same PRAGMAs; same request bodies.",
+        "same PRAGMAs; same request bodies. No CSRF, session, template, logging or "
+        "`pool_pre_ping`: the floor that Flask, SQLAlchemy and one commit cost.",
         "- Rate limiting (`SURVEY_RATE_LIMITS=0`) and the per-browser repeat refusal "
         "(`SURVEY_REPEAT_WINDOW_MINUTES=0`) are deliberately off for the run: we measure the "
         "submission path, not the limiter refusing.",
@@ -648,6 +653,9 @@ def render(results: list[dict], args: argparse.Namespace, command: str, code: st
             f"(warm-up included).",
             "",
         ]
+    if any(r["ratio"] < TARGET for r in results):
+        lines += ["Where the real submission's time goes: `benchmarks/profile_submit.py` (its "
+                  "section below, when it has been run with `--write`).", ""]
     return "\n".join(lines)
 
 
@@ -713,6 +721,7 @@ def main(argv: list[str] | None = None) -> int:
     command = " ".join([".venv/bin/python benchmarks/submit.py", *shown])
     results = []
     load_before = os.getloadavg()[0]
+    tools = versions()
     root = Path(tempfile.mkdtemp(prefix="bench_submit_"))
     try:
         code = export_commit(args.commit, root / "app") if args.commit else describe_tree()
@@ -736,7 +745,8 @@ def main(argv: list[str] | None = None) -> int:
             f"bare {r['bare']['rps']:.0f} req/s (p99 {r['bare']['p99_ms']:.1f} ms), "
             f"ratio {r['ratio']:.0%} (target {TARGET:.0%})")
     if not args.no_write:
-        write_results(render(results, args, command, code, (load_before, os.getloadavg()[0])))
+        write_results(render(results, args, command, code, tools,
+                             (load_before, os.getloadavg()[0])))
         log(f"wrote {RESULTS.relative_to(ROOT)}")
     if args.fail_below_target and any(r["ratio"] < TARGET for r in results):
         return 3

@@ -299,7 +299,7 @@ def compute_milestones(rulebook: Rulebook, calendar: WorkCalendar, kind: str, *,
         granted = min(extensions_granted, rule.extensions_allowed[complexity])
         days = rule.length(complexity, remote) + granted * rule.extension_days
         due, extra = _due(calendar, rule.unit, start, days, pauses)
-        done[rule.name] = Milestone(rule.name, rule.label, due, rule.unit, days, rule.basis,
+        done[rule.name] = Milestone(rule.name, dict(rule.label), due, rule.unit, days, rule.basis,
                                     start, extra)
     return [done[rule.name] for rule in rules if rule.name in done]
 

@@ -159,12 +159,13 @@ def is_excluded(user_id: int, accused_user_id: int | None, conflicts: Conflicts)
 
 def eligible_assignees(staff: Iterable[Staff], unit_id: int, accused_user_id: int | None,
                        conflicts: Conflicts, *, leaders_only: bool = False) -> list[Staff]:
-    """Return who may take a case in a unit, fewest open cases first, then lowest id."""
+    """Return who may take a case in a unit: officers before leaders, then fewest open cases,
+    then lowest id (a leader handles cases only when no officer of the unit can)."""
     eligible = [member for member in staff
                 if member.unit_id == unit_id and member.active
                 and (member.is_leader or not leaders_only)
                 and not is_excluded(member.id, accused_user_id, conflicts)]
-    return sorted(eligible, key=lambda member: (member.open_cases, member.id))
+    return sorted(eligible, key=lambda member: (member.is_leader, member.open_cases, member.id))
 
 
 def _skipped(staff: Iterable[Staff], unit_id: int, accused_user_id: int | None,

@@ -57,9 +57,14 @@ class ComplaintForm(CaseFormBase):
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     email = StringField(_l("Email"), validators=[Optional(), Email(), Length(max=200)])
 
-    def validate_phone(self, field):
-        if not (field.data or "").strip() and not (self.email.data or "").strip():
-            raise ValidationError(_l("Give a phone number or an email, so the office can reach you."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Optional() ends each field's own chain when empty, so "one of the two" is checked here.
+        if not (self.phone.data or "").strip() and not (self.email.data or "").strip():
+            self.phone.errors = [*self.phone.errors,
+                                 _l("Give a phone number or an email, so the office can reach you.")]
+            return False
+        return valid
 
 
 class DenunciationForm(CaseFormBase):

@@ -139,7 +139,7 @@ def take_action(case: Case, action: str, *, actor: User, text: str = "",
     if text:
         db.session.add(CaseMessage(case=case, author_id=actor.id, visibility=Visibility.PUBLIC,
                                    body=text))
-    audit.record("state_changed", case_id=case.id, actor=actor, action=action,
+    audit.record("state_changed", case_id=case.id, actor=actor, step=action,
                  previous=previous.value, state=case.state.value)
     milestones.refresh(case)
     notify.citizen_update(case)

@@ -51,6 +51,9 @@ def refresh(case: Case) -> None:
         rulebook(), calendar(received), case.deadline_kind, received=received,
         accepted=case.accepted_on, complexity=case.complexity, remote=case.remote_area,
         extensions_granted=case.extensions_granted, paused=paused,
+        # Until the office accepts the case it must decide whether it is competent, and forward
+        # it within the statutory time if not; the milestone is met by accepting or forwarding.
+        include=("forward",),
     )
     existing = {m.name: m for m in case.milestones}
     for item in computed:

@@ -77,16 +77,10 @@ def import_responses(path: Path, *, questionnaire_code: str | None = None, dry_r
     in_use = _questionnaires_in_use(rows, default, lookups.versions, questionnaire_code is None)
     _check_columns(header, {code: lookups.versions[code] for code in in_use})
     checker = RowChecker(lookups, header, default, forced=questionnaire_code is not None)
-    valid: list[Row] = []
-    errors: list[dict] = []
-    rejected = 0
-    for number, cells in rows:
-        row, row_errors = checker.check(number, cells)
-        if row is None:
-            rejected += 1
-            errors.extend(row_errors)
-        else:
-            valid.append(row)
+    checked = [checker.check(number, cells) for number, cells in rows]
+    valid = [row for row, _problems in checked if row is not None]
+    errors = [error for _row, problems in checked for error in problems]
+    rejected = len(checked) - len(valid)
     _assign_keys(valid)
     stored = _stored_keys([row.values["idempotency_key"] for row in valid])
     new = [row for row in valid if row.values["idempotency_key"] not in stored]
@@ -351,18 +345,19 @@ def _stored_keys(keys: list[str]) -> set[str]:
 
 def _insert(rows: list[Row]) -> None:
     """Insert responses and answers in batches; a race with another import refuses the file."""
-    # Core executemany with RETURNING: SQLAlchemy then sends 1,000 rows per statement on SQLite and
-    # psycopg alike, where the ORM bulk path and a plain executemany sent one statement per row.
+    # Plain Core executemany: the ORM bulk path with RETURNING sent one statement per row, and
+    # psycopg spends longer parsing SQLAlchemy's multi-row VALUES than pipelining single rows.
     try:
         with db.session.begin_nested():
             for start in range(0, len(rows), BATCH):
                 batch = rows[start:start + BATCH]
-                ids = dict(db.session.execute(
-                    insert(Response.__table__).returning(Response.idempotency_key, Response.id),
-                    [row.values for row in batch]).all())
-                answers = [{"response_id": ids[row.values["idempotency_key"]],
-                            "question_code": code, "value": value}
-                           for row in batch for code, value in row.answers.items()]
+                db.session.execute(insert(Response.__table__), [row.values for row in batch])
+                keys = [row.values["idempotency_key"] for row in batch]
+                ids = dict(db.session.execute(select(Response.idempotency_key, Response.id)
+                                              .where(Response.idempotency_key.in_(keys))).all())
+                answers = [{"response_id": ids[key], "question_code": code, "value": value}
+                           for key, row in zip(keys, batch, strict=True)
+                           for code, value in row.answers.items()]
                 if answers:
                     db.session.execute(insert(Answer.__table__), answers)
     except IntegrityError as error:

@@ -12,7 +12,7 @@ from datetime import date
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from survey import workdays
 from survey.extensions import db
@@ -53,8 +53,10 @@ def excluded_accused_ids(user: User) -> set[int]:
 
 
 def _not_about_me():
-    return not_(and_(Case.kind == CaseKind.DENUNCIATION,
-                     Case.accused_user_id.in_(excluded_accused_ids(current_user))))
+    # Spelled out rather than NOT(kind AND accused IN ...): with a NULL accused that would be
+    # NULL, and SQL would drop every denunciation that names nobody.
+    return or_(Case.kind != CaseKind.DENUNCIATION, Case.accused_user_id.is_(None),
+               Case.accused_user_id.not_in(excluded_accused_ids(current_user)))
 
 
 def visible_cases():

@@ -27,7 +27,7 @@ from werkzeug.serving import make_server
 
 from survey import create_app
 from survey.extensions import db
-from tests.conftest import make_config
+from tests.conftest import _empty_tables, make_config
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package: never a browser downloaded by Playwright
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -93,6 +93,7 @@ def live_server(database_url, _schema) -> Iterator[LiveServer]:
     server.server_close()
     with app.app_context():
         db.session.remove()
+        _empty_tables()  # as the other tests leave it, so the schema fixture can downgrade
         db.engine.dispose()
 
 
