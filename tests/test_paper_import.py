@@ -467,6 +467,17 @@ def test_cli_reports_a_file_error_in_one_line_without_a_traceback(app, tmp_path,
     assert "Traceback" not in result.output
 
 
+def test_cli_messages_are_in_vietnamese_by_default(app, tmp_path, db, demo, monkeypatch):
+    monkeypatch.delenv("SURVEY_LANG", raising=False)
+    path = write_csv(tmp_path, "submitted_at,unit,overall", "2026-03-02,NB-NOWHERE,4")
+
+    with app.app_context():  # a fresh context: no locale forced, as in a shell
+        result = run_import(app, path)
+
+    message = json.loads(result.stdout)["errors"][0]["message"]
+    assert "NB-NOWHERE" in message and message != "Unknown unit code NB-NOWHERE."
+
+
 def test_a_date_an_hour_ago_in_vietnam_is_accepted(tmp_path, db, demo):
     moment = (datetime.now(UTC) - timedelta(hours=1)).astimezone(LOCAL_TZ).replace(tzinfo=None)
     path = write_csv(tmp_path, "submitted_at,unit,overall",

@@ -13,7 +13,7 @@ import json
 from collections import Counter as Tally
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pandas as pd
@@ -157,11 +157,10 @@ def _load_lookups() -> Lookups:
     codes = db.session.scalars(select(Questionnaire.code).order_by(Questionnaire.code)).all()
     versions = {code: current_version(code) for code in codes}
     return Lookups(
-        units={code: id_ for code, id_ in db.session.execute(select(Unit.code, Unit.id))},
+        units=dict(db.session.execute(select(Unit.code, Unit.id)).all()),
         counters={code: (id_, unit_id) for code, id_, unit_id in
                   db.session.execute(select(Counter.code, Counter.id, Counter.unit_id))},
-        procedures={code: id_ for code, id_ in
-                    db.session.execute(select(Procedure.code, Procedure.id))},
+        procedures=dict(db.session.execute(select(Procedure.code, Procedure.id)).all()),
         versions={code: version for code, version in versions.items() if version is not None},
     )
 
@@ -213,13 +212,10 @@ def parse_submitted_at(text: str, now: datetime) -> datetime:
     if not text:
         raise ValueError(_("The date is missing."))
     try:
-        moment = datetime.combine(date.fromisoformat(text), time.min)
+        moment = datetime.fromisoformat(text)  # a bare date reads as its midnight
     except ValueError:
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(_("“%(value)s” is not a date: write it as YYYY-MM-DD (e.g. "
-                               "2027-01-31) or an ISO 8601 date-time.", value=text)) from None
+        raise ValueError(_("“%(value)s” is not a date: write it as YYYY-MM-DD (e.g. "
+                           "2027-01-31) or an ISO 8601 date-time.", value=text)) from None
     bare = moment.tzinfo is None and moment.time() == time.min
     if bare:
         moment = datetime.combine(moment.date(), NOON)
