@@ -132,10 +132,10 @@ def client(app):
 
 @pytest.fixture
 def demo(app):
-    """The demo organisation with the built-in questionnaires."""
+    """The demo organisation with the built-in questionnaires (without its sample cases)."""
     from survey.services.demo import build_organisation
 
-    logins = build_organisation()
+    logins = build_organisation(with_cases=False)
     _db.session.commit()
     return {login.username: login for login in logins}
 

@@ -170,3 +170,13 @@ def test_demo_logins_it_prints_work(app, db):
     login(client, admin["username"], admin["password"])
     assert client.get("/admin/").status_code == 200
     assert output["survey_url"].startswith("http://survey.test/s/")
+
+
+def test_demo_gives_the_officer_desk_sample_cases(app, db):
+    from survey.models import Case
+
+    assert run(app, "demo").exit_code == 0
+    cases = db.session.scalars(select(Case).order_by(Case.id)).all()
+    assert [c.kind.value for c in cases] == ["feedback", "complaint", "denunciation"]
+    denunciation = cases[2]
+    assert denunciation.assignee.username != "canbo1"  # the accused in the sample

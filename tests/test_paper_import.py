@@ -26,9 +26,11 @@ def english(app):
         yield
 
 
-def write_csv(tmp_path: Path, *lines: str, bom: bool = False, name: str = "forms.csv") -> Path:
+def write_csv(tmp_path: Path, *lines: str, bom: bool = False, newline: str = "\n",
+              name: str = "forms.csv") -> Path:
     path = tmp_path / name
-    path.write_bytes(("\ufeff" if bom else "").encode() + ("\n".join(lines) + "\n").encode())
+    text = ("\ufeff" if bom else "") + newline.join(lines) + newline
+    path.write_bytes(text.encode("utf-8"))
     return path
 
 
@@ -67,8 +69,10 @@ def test_csv_row_is_stored_with_its_unit_counter_procedure_channel_answers_and_c
     assert stored_answers(db) == [("attitude", 5), ("overall", 4)]
 
 
-def test_csv_with_a_byte_order_mark_reads_its_first_column(tmp_path, db, demo):
-    path = write_csv(tmp_path, "submitted_at,unit,overall", "2026-03-02,NB-TTHCC,5", bom=True)
+def test_csv_utf8_with_a_byte_order_mark_from_excel_reads_its_first_column(tmp_path, db, demo):
+    # Excel's "CSV UTF-8" starts with a BOM and ends lines with CRLF.
+    path = write_csv(tmp_path, "submitted_at,unit,overall", "2026-03-02,NB-TTHCC,5", bom=True,
+                     newline="\r\n")
 
     report = import_responses(path)
 
