@@ -61,8 +61,9 @@ class Config:
     rate_limit_counter: str = "120 per minute"
     rate_limits_enabled: bool = True
     log_json: bool = True
-    password_profile: str = "RFC_9106_LOW_MEMORY"
+    password_profile: str = "RFC_9106_LOW_MEMORY"  # noqa: S105 - an argon2 profile name
     proxy_count: int = 0
+    attachment_dir: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -80,8 +81,9 @@ class Config:
             rate_limit_counter=env.get("SURVEY_RATE_LIMIT_COUNTER", "120 per minute"),
             rate_limits_enabled=_bool(env, "SURVEY_RATE_LIMITS", True),
             log_json=_bool(env, "SURVEY_LOG_JSON", True),
-            password_profile=env.get("SURVEY_PASSWORD_PROFILE", "RFC_9106_LOW_MEMORY"),
+            password_profile=env.get("SURVEY_PASSWORD_PROFILE", "RFC_9106_LOW_MEMORY"),  # noqa: S105
             proxy_count=_int(env, "SURVEY_PROXY_COUNT", 0),
+            attachment_dir=env.get("SURVEY_ATTACHMENT_DIR", ""),
         )
 
     def validate(self) -> None:
@@ -117,6 +119,7 @@ class Config:
             "SURVEY_PASSWORD_PROFILE": self.password_profile,
             "SURVEY_PROXY_COUNT": self.proxy_count,
             "SURVEY_SMTP": self.smtp,
+            "SURVEY_ATTACHMENT_DIR": self.attachment_dir,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.env == "production",

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
-
-import os
 
 from flask import Flask, g, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale

@@ -93,11 +93,14 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def app_factory(database_url, _schema):
+def app_factory(database_url, _schema, tmp_path_factory):
     """Make an app with settings overridden for one test."""
     made = []
 
+    attachments = tmp_path_factory.mktemp("attachments")
+
     def factory(flask_overrides: dict | None = None, **config_overrides):
+        config_overrides.setdefault("attachment_dir", str(attachments))
         app = create_app(make_config(database_url, **config_overrides))
         app.config.update(TESTING=True, **(flask_overrides or {}))
         app.test_client_class = IsolatedClient

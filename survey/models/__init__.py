@@ -15,7 +15,15 @@ from survey.models.cases import (
     Visibility,
 )
 from survey.models.mail import OutboxMail
-from survey.models.org import Counter, Procedure, RevokedSurveyCode, Role, Unit, User, unit_procedures
+from survey.models.org import (
+    Counter,
+    Procedure,
+    RevokedSurveyCode,
+    Role,
+    Unit,
+    User,
+    unit_procedures,
+)
 from survey.models.questionnaires import Questionnaire, QuestionnaireVersion
 from survey.models.responses import Answer, Channel, Response, TransactionToken
 from survey.models.rules import CalendarOverride, ConflictOfInterest, DayKind, RoutingRule

@@ -16,6 +16,7 @@ from survey.extensions import db
 from survey.models import Case, CaseKind, Role, Unit, User
 from survey.services import audit, identity, mail
 
+
 def kind_label(kind: CaseKind) -> str:
     return {CaseKind.FEEDBACK: _("feedback or petition"), CaseKind.COMPLAINT: _("complaint"),
             CaseKind.DENUNCIATION: _("denunciation")}[kind]

@@ -20,7 +20,6 @@ from survey.models import (
 from survey.services import ServiceError, assignment, audit, milestones
 from survey.workflow import OPEN_STATES
 
-
 OPTIONAL_CRITERIA = ("kind", "unit_id", "procedure_field", "topic", "note")
 
 

@@ -26,8 +26,17 @@ def has_endpoint(name: str) -> bool:
 def register_blueprints(app: Flask) -> None:
     app.jinja_env.globals["has_endpoint"] = has_endpoint
     from survey import labels
-    from survey.views import admin, auth, cases, custody, health, officer, public
-    from survey.views import admin_rules, officer_case  # noqa: F401 - routes join their blueprints
+    from survey.views import (  # noqa: F401 - routes join their blueprints
+        admin,
+        admin_rules,
+        auth,
+        cases,
+        custody,
+        health,
+        officer,
+        officer_case,
+        public,
+    )
 
     labels.register(app.jinja_env)
     app.register_blueprint(public.bp)

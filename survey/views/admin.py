@@ -14,7 +14,14 @@ from sqlalchemy import select
 from survey import qr
 from survey.analysis import load
 from survey.extensions import db
-from survey.forms.admin import ConfirmForm, CounterForm, DutyForm, ProcedureForm, TokensForm, UnitForm
+from survey.forms.admin import (
+    ConfirmForm,
+    CounterForm,
+    DutyForm,
+    ProcedureForm,
+    TokensForm,
+    UnitForm,
+)
 from survey.models import Counter, Procedure, Questionnaire, Role, Unit, User
 from survey.models.base import utcnow
 from survey.periods import period_starts

@@ -9,9 +9,23 @@ from sqlalchemy import select
 
 from survey import routing
 from survey.extensions import db
-from survey.forms.admin import CalendarOverrideForm, ConfirmForm, ConflictForm, RoutingRuleForm, TryRoutingForm
+from survey.forms.admin import (
+    CalendarOverrideForm,
+    ConfirmForm,
+    ConflictForm,
+    RoutingRuleForm,
+    TryRoutingForm,
+)
 from survey.labels import KINDS
-from survey.models import CalendarOverride, ConflictOfInterest, DayKind, Role, RoutingRule, Unit, User
+from survey.models import (
+    CalendarOverride,
+    ConflictOfInterest,
+    DayKind,
+    Role,
+    RoutingRule,
+    Unit,
+    User,
+)
 from survey.services import ServiceError, assignment
 from survey.services import rules as rule_service
 from survey.views.admin import _unit_choices, bp
