@@ -97,7 +97,7 @@ class Config:
             raise ConfigError("SURVEY_IDENTITY_KEY must be set when SURVEY_ENV=production "
                               "(make one with: python -c 'from cryptography.fernet import Fernet; "
                               "print(Fernet.generate_key().decode())')")
-        if self.env == "production" and self.password_profile == "CHEAPEST":
+        if self.env == "production" and self.password_profile == "CHEAPEST":  # noqa: S105
             raise ConfigError("SURVEY_PASSWORD_PROFILE=CHEAPEST is for tests only")
 
     def flask_settings(self, instance_path: Path) -> dict[str, object]:

@@ -332,6 +332,7 @@ def _assign_keys(rows: list[Row]) -> None:
 
 
 def _stored_keys(keys: list[str]) -> set[str]:
+    """Return the keys that an earlier import stored already."""
     found: set[str] = set()
     for start in range(0, len(keys), BATCH):
         found.update(db.session.scalars(select(Response.idempotency_key).where(
