@@ -81,7 +81,7 @@ def posters(items: list[PosterInfo]) -> bytes:
         pdf.centred(item.unit, 18, "B")
         pdf.centred(item.counter, 16)
         pdf.ln(3)
-        pdf.centred("ĐÁNH GIÁ SỰ HÀI LÒNG CỦA BẠN", 22, "B", 11)
+        pdf.centred("MỜI ÔNG/BÀ ĐÁNH GIÁ SỰ HÀI LÒNG", 22, "B", 11)
         pdf.centred("Rate our service", 15, "", 8)
         image = _code(item.url).make_image(fill_color="black", back_color="white").get_image()
         x = (pdf.w - POSTER_QR_MM) / 2

@@ -119,3 +119,14 @@ def test_inactive_account_cannot_log_in(client, demo, db):
     db.session.commit()
     login(client, "canbo2")
     assert client.get("/account").status_code == 302
+
+
+def test_built_in_form_messages_are_in_vietnamese(client, demo):
+    page = client.get("/login").get_data(as_text=True)
+    reply = client.post("/login", data={"csrf_token": csrf_token(page), "username": "",
+                                        "password": ""})
+    html = reply.get_data(as_text=True)
+    assert "Vui lòng điền thông tin này." in html and "This field is required." not in html
+    english = client.post("/login?lang=en", data={"csrf_token": csrf_token(page), "username": "",
+                                                  "password": ""}).get_data(as_text=True)
+    assert "This field is required." in english

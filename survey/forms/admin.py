@@ -1,7 +1,6 @@
 """Forms of the administration pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -12,10 +11,12 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
+from survey.forms.base import Form
+
 CODE = Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use letters, digits, '.', '-' or '_' only."))
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=40), CODE])
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     level = StringField(_l("Level (e.g. province, service centre, commune)"),
@@ -23,14 +24,14 @@ class UnitForm(FlaskForm):
     parent_id = SelectField(_l("Parent unit"), coerce=int, validators=[Optional()])
 
 
-class CounterForm(FlaskForm):
+class CounterForm(Form):
     unit_id = SelectField(_l("Unit"), coerce=int, validators=[InputRequired()])
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=40), CODE])
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     active = BooleanField(_l("In service"), default=True)
 
 
-class ProcedureForm(FlaskForm):
+class ProcedureForm(Form):
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=40), CODE])
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=500)])
     field = StringField(_l("Field"), validators=[InputRequired(), Length(max=200)])
@@ -39,20 +40,20 @@ class ProcedureForm(FlaskForm):
     unit_ids = SelectMultipleField(_l("Units that handle it"), coerce=int)
 
 
-class DutyForm(FlaskForm):
+class DutyForm(Form):
     officer_id = SelectField(_l("Officer on duty"), coerce=int)
 
 
-class TokensForm(FlaskForm):
+class TokensForm(Form):
     count = IntegerField(_l("Number of one-time links"), default=10,
                          validators=[InputRequired(), NumberRange(min=1, max=500)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A form with only the CSRF token, for POST buttons."""
 
 
-class RoutingRuleForm(FlaskForm):
+class RoutingRuleForm(Form):
     kind = SelectField(_l("Kind of case"), validators=[Optional()])
     unit_id = SelectField(_l("Office concerned (with its sub-units)"), coerce=int,
                           validators=[Optional()])
@@ -63,7 +64,7 @@ class RoutingRuleForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class TryRoutingForm(FlaskForm):
+class TryRoutingForm(Form):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
@@ -74,14 +75,14 @@ class TryRoutingForm(FlaskForm):
     accused_id = SelectField(_l("Officer denounced"), coerce=int, validators=[Optional()])
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(Form):
     user_a_id = SelectField(_l("Staff member"), coerce=int, validators=[InputRequired()])
     user_b_id = SelectField(_l("In conflict with"), coerce=int, validators=[InputRequired()])
     reason = StringField(_l("Reason (relatives, same team…)"),
                          validators=[InputRequired(), Length(max=300)])
 
 
-class CalendarOverrideForm(FlaskForm):
+class CalendarOverrideForm(Form):
     day = DateField(_l("Date"), validators=[InputRequired()])
     kind = SelectField(_l("The day is"), choices=[("day_off", _l("an extra day off")),
                                                   ("working_day", _l("a make-up working day"))],

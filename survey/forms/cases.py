@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from survey.forms.base import Form
+
 TEXT_MAX = 5000
 
 
-class CaseFormBase(FlaskForm):
+class CaseFormBase(Form):
     subject = StringField(_l("Subject (one line)"), validators=[InputRequired(), Length(max=200)])
     description = TextAreaField(_l("What happened? Please give the facts, the place and the time"),
                                 validators=[InputRequired(), Length(max=TEXT_MAX)])
@@ -89,17 +90,17 @@ class DenunciationForm(CaseFormBase):
             raise ValidationError(_l("The law asks for the denouncer's address."))
 
 
-class TrackForm(FlaskForm):
+class TrackForm(Form):
     code = StringField(_l("Receipt code"), validators=[InputRequired(), Length(max=40)])
 
 
-class CitizenMessageForm(FlaskForm):
+class CitizenMessageForm(Form):
     code = HiddenField(validators=[InputRequired()])
     body = TextAreaField(_l("Add information"), validators=[Optional(), Length(max=TEXT_MAX)])
     files = MultipleFileField(_l("Attach files (JPEG, PNG or PDF, 10 MB each)"))
 
 
-class RateAnswerForm(FlaskForm):
+class RateAnswerForm(Form):
     code = HiddenField(validators=[InputRequired()])
     satisfied = RadioField(_l("Are you satisfied with the answer?"),
                            choices=[("yes", _l("Yes, satisfied")), ("no", _l("No, not satisfied"))],
@@ -110,7 +111,7 @@ class RateAnswerForm(FlaskForm):
 
 # ---- staff ----------------------------------------------------------------------------------------
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     action = HiddenField(validators=[InputRequired()])
     text = TextAreaField(_l("Reason or answer (the citizen reads it)"),
                          validators=[Optional(), Length(max=TEXT_MAX)])
@@ -118,17 +119,17 @@ class ActionForm(FlaskForm):
                                validators=[Optional(), Length(max=300)])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     body = TextAreaField(_l("Internal note (never shown to the citizen)"),
                          validators=[InputRequired(), Length(max=TEXT_MAX)])
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = TextAreaField(_l("Reply to the citizen"), validators=[InputRequired(),
                                                                  Length(max=TEXT_MAX)])
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(Form):
     complexity = RadioField(_l("The case is"), choices=[("1", _l("complex")),
                                                         ("2", _l("especially complex"))],
                             default="1", validators=[InputRequired()])
@@ -136,20 +137,20 @@ class ExtensionForm(FlaskForm):
                            validators=[InputRequired(), Length(max=TEXT_MAX)])
 
 
-class DecideExtensionForm(FlaskForm):
+class DecideExtensionForm(Form):
     decision = HiddenField(validators=[InputRequired()])
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(Form):
     officer_id = SelectField(_l("Assign to"), coerce=int, validators=[InputRequired()])
 
 
-class RevealForm(FlaskForm):
+class RevealForm(Form):
     reason = TextAreaField(_l("Why do you need to see the denouncer's identity?"),
                            validators=[InputRequired(), Length(min=10, max=500)])
 
 
-class DeskFilterForm(FlaskForm):
+class DeskFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form changes nothing
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from survey.answers import COMMENT_MAX_LENGTH, NO_OPINION
+from survey.forms.base import Form
 
 
-class SurveyFormBase(FlaskForm):
+class SurveyFormBase(Form):
     idempotency_key = HiddenField()
     token = HiddenField()
     comment = TextAreaField(_l("Anything else you want to tell us? (optional)"),

@@ -7,6 +7,8 @@ changed and read it on the tracking page with their receipt code (never sent by 
 
 from __future__ import annotations
 
+import functools
+
 from flask import current_app, has_request_context
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
@@ -37,15 +39,26 @@ def leaders_of(unit_id: int | None) -> list[User]:
     return []
 
 
+def in_vietnamese(notice):
+    """Staff mail is written in Vietnamese, whatever language the citizen who caused it used."""
+
+    @functools.wraps(notice)
+    def wrapper(*args, **kwargs):
+        with force_locale("vi"):
+            return notice(*args, **kwargs)
+
+    return wrapper
+
+
 def _to_staff(users: list[User], case: Case, subject: str, line: str) -> None:
-    with force_locale("vi"):
-        for user in users:
-            if user.email:
-                mail.queue(user.email, subject, _(
-                    "%(line)s\n\nOpen the case: %(link)s\n\nThis message holds no personal data; "
-                    "the details are on the officer's desk.", line=line, link=_desk_link(case)))
+    for user in users:
+        if user.email:
+            mail.queue(user.email, subject, _(
+                "%(line)s\n\nOpen the case: %(link)s\n\nThis message holds no personal data; "
+                "the details are on the officer's desk.", line=line, link=_desk_link(case)))
 
 
+@in_vietnamese
 def case_assigned(case: Case) -> None:
     if case.assignee is None:
         _to_staff(leaders_of(case.handling_unit_id), case,
@@ -58,18 +71,21 @@ def case_assigned(case: Case) -> None:
                 id=case.id))
 
 
+@in_vietnamese
 def extension_requested(case: Case) -> None:
     _to_staff(leaders_of(case.handling_unit_id), case,
               _("Case #%(id)d: extension requested", id=case.id),
               _("An extension of case #%(id)d waits for your decision.", id=case.id))
 
 
+@in_vietnamese
 def citizen_wrote(case: Case) -> None:
     if case.assignee:
         _to_staff([case.assignee], case, _("Case #%(id)d: the citizen wrote", id=case.id),
                   _("The citizen added information to case #%(id)d.", id=case.id))
 
 
+@in_vietnamese
 def milestone_due_soon(case: Case, label: str, due: str) -> None:
     if case.assignee:
         _to_staff([case.assignee], case, _("Case #%(id)d: due %(due)s", id=case.id, due=due),
@@ -77,6 +93,7 @@ def milestone_due_soon(case: Case, label: str, due: str) -> None:
                     step=label, id=case.id, due=due))
 
 
+@in_vietnamese
 def milestone_late(case: Case, label: str, due: str) -> None:
     _to_staff(leaders_of(case.handling_unit_id), case,
               _("Case #%(id)d is late", id=case.id),

@@ -115,7 +115,13 @@ def _survey(code: str, form_name: str):
     return render_template(
         "public/survey.html", counter=counter, definition=definition, lang=lang, form=form,
         questions=question_fields(form, definition), form_name=form_name, search=search,
+        full_questions=_full_form_size() if form_name == "quick" else 0,
     ), (400 if request.method == "POST" else 200)
+
+
+def _full_form_size() -> int:
+    version = current_version(FORMS["full"])
+    return len(version.definition["questions"]) if version else 0
 
 
 def _store(counter, version, form, answers, token):
