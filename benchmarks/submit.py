@@ -430,7 +430,7 @@ def open_form(base: str, survey_path: str) -> Session:
         page = reply.read().decode("utf-8")
         cookies = reply.headers.get_all("Set-Cookie") or []
     session = next((c.split(";", 1)[0] for c in cookies if c.startswith("session=")), None)
-    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    csrf = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page)
     if session is None or csrf is None:
         raise BenchError(f"the form at {survey_path} gave no session cookie or CSRF token")
     procedures = tuple(html.unescape(v) for v in re.findall(r'<option value="([^"]+)"', page))

@@ -105,6 +105,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        is_sqlite = connection.dialect.name == 'sqlite'
+        if is_sqlite:
+            # Batch mode rebuilds tables; with foreign keys on, dropping a referenced table
+            # fails. The pragma only takes effect outside a transaction (Alembic's advice).
+            connection.exec_driver_sql('PRAGMA foreign_keys=OFF')
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -113,6 +119,9 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if is_sqlite:
+            connection.commit()
+            connection.exec_driver_sql('PRAGMA foreign_keys=ON')
 
 
 if context.is_offline_mode():

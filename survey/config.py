@@ -106,7 +106,9 @@ class Config:
         return {
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            # No pre-ping (a round trip per request): connections are recycled every 30 minutes,
+            # and after a database restart SQLAlchemy drops the whole pool on the first error.
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
             "SURVEY_BASE_URL": self.base_url,
             "SURVEY_IDENTITY_KEY": self.identity_key,
             "SURVEY_REPEAT_WINDOW_MINUTES": self.repeat_window_minutes,

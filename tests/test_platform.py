@@ -151,3 +151,15 @@ def test_behind_a_proxy_each_citizen_has_their_own_rate_limit(app_factory, demo,
 
     assert [post_from("203.0.113.1"), post_from("203.0.113.2"), post_from("203.0.113.1")] == \
         [302, 302, 429]
+
+
+def test_migrations_downgrade_and_upgrade_again_with_data_in_place(app, demo, db, database_url):
+    from flask_migrate import downgrade, upgrade
+
+    from survey.models import Unit
+
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0001")
+    upgrade()
+    assert db.session.scalar(db.select(db.func.count(Unit.id))) > 0

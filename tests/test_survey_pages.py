@@ -252,3 +252,24 @@ def test_procedure_of_another_unit_is_refused(client, demo, db):
     reply = submit_survey(client, f"/s/{counter.survey_code}", {"overall": "5"},
                           procedure=foreign.code)
     assert reply.status_code == 400 and response_count(db) == 0
+
+
+def test_searching_procedures_inside_the_form_keeps_the_answers(client, demo, db):
+    code = first_counter(db).survey_code
+    page = client.get(f"/s/{code}").get_data(as_text=True)
+    reply = client.post(f"/s/{code}", data=form_fields(page) | {
+        "q_overall": "4", "comment": "Nhanh", "q": "xây dựng", "action": "search"})
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 200 and response_count(db) == 0
+    assert re.search(r'name="q_overall" value="4" required checked', html)
+    assert "Nhanh</textarea>" in html and 'class="err"' not in html
+    options = re.findall(r'<option value="([^"]+)"', html)
+    found = db.session.execute(select(Procedure.name, Procedure.field)
+                               .where(Procedure.code.in_(options))).all()
+    assert found and all("xây dựng" in f"{name} {field}".lower() for name, field in found)
+
+
+def test_required_question_is_marked_required_for_assistive_technology(client, demo, db):
+    html = client.get(f"/s/{first_counter(db).survey_code}").get_data(as_text=True)
+    assert len(re.findall(r'name="q_overall" value="\d" required', html)) == 5
+    assert not re.search(r'name="q_attitude" value="\d" required', html)

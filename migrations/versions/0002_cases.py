@@ -26,7 +26,7 @@ def upgrade():
     )
     op.create_table('calendar_overrides',
     sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('kind', sa.Enum('DAY_OFF', 'WORKING_DAY', name='daykind', native_enum=False, length=12), nullable=False),
+    sa.Column('kind', sa.Enum('day_off', 'working_day', name='daykind', native_enum=False, length=12), nullable=False),
     sa.Column('note', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('day', name=op.f('pk_calendar_overrides'))
     )
@@ -73,9 +73,9 @@ def upgrade():
     op.create_table('cases',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('receipt_hash', sa.String(length=64), nullable=False),
-    sa.Column('kind', sa.Enum('FEEDBACK', 'COMPLAINT', 'DENUNCIATION', name='casekind', native_enum=False, length=24), nullable=False),
+    sa.Column('kind', sa.Enum('feedback', 'complaint', 'denunciation', name='casekind', native_enum=False, length=24), nullable=False),
     sa.Column('complaint_round', sa.Integer(), nullable=False),
-    sa.Column('state', sa.Enum('RECEIVED', 'ACCEPTED', 'REFUSED', 'FORWARDED', 'IN_PROGRESS', 'WAITING_ON_CITIZEN', 'RESOLVED', 'CLOSED', name='casestate', native_enum=False, length=24), nullable=False),
+    sa.Column('state', sa.Enum('received', 'accepted', 'refused', 'forwarded', 'in_progress', 'waiting_on_citizen', 'resolved', 'closed', name='casestate', native_enum=False, length=24), nullable=False),
     sa.Column('subject', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('topic', sa.String(length=80), nullable=True),
@@ -164,7 +164,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
-    sa.Column('visibility', sa.Enum('INTERNAL', 'PUBLIC', 'CITIZEN', name='visibility', native_enum=False, length=10), nullable=False),
+    sa.Column('visibility', sa.Enum('internal', 'public', 'citizen', name='visibility', native_enum=False, length=10), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_case_messages_author_id_users')),

@@ -11,12 +11,18 @@ from survey.forms.base import Form
 
 
 class SurveyFormBase(Form):
+    class Meta:
+        # CSRFProtect already checks every POST before the view runs; checking twice costs time
+        # on the busiest request. The template renders the token with csrf_token().
+        csrf = False
+
     idempotency_key = HiddenField()
     token = HiddenField()
     comment = TextAreaField(_l("Anything else you want to tell us? (optional)"),
                             validators=[Optional(), Length(max=COMMENT_MAX_LENGTH)])
+    # Checked against the unit's procedures by one query in the view, not a list per request.
     procedure = SelectField(_l("Which procedure did you do? (optional)"), choices=[],
-                            validate_choice=True, validators=[Optional()])
+                            validate_choice=False, validators=[Optional()])
 
 
 def _choices(definition: dict, question: dict, lang: str) -> list[tuple[str, str]]:
@@ -26,10 +32,7 @@ def _choices(definition: dict, question: dict, lang: str) -> list[tuple[str, str
     return choices
 
 
-def build_survey_form(definition: dict, lang: str, procedures: list[tuple[str, str]],
-                      formdata=None) -> SurveyFormBase:
-    """A form class with one radio group per question, in the questionnaire's order."""
-
+def _make_form_class(definition: dict, lang: str) -> type[SurveyFormBase]:
     class SurveyForm(SurveyFormBase):
         pass
 
@@ -38,10 +41,28 @@ def build_survey_form(definition: dict, lang: str, procedures: list[tuple[str, s
             else [Optional()]
         setattr(SurveyForm, f"q_{question['code']}", RadioField(
             question["text"][lang], choices=_choices(definition, question, lang),
-            validators=validators,
+            validators=validators, validate_choice=False,  # parse_answers checks the scale
         ))
-    form = SurveyForm(formdata=formdata) if formdata is not None else SurveyForm()
-    form.procedure.choices = [("", str(_l("— Not specified —")))] + procedures
+    return SurveyForm
+
+
+# A definition never changes under its checksum, so its form class can be kept per language.
+_form_classes: dict[tuple[str, str], type[SurveyFormBase]] = {}
+
+
+def build_survey_form(version, lang: str) -> SurveyFormBase:
+    """A form with one radio group per question, in the questionnaire's order.
+
+    The class is built once per version and language: building it is the costly part.
+    """
+    key = (version.checksum, lang)
+    form_class = _form_classes.get(key)
+    if form_class is None:
+        if len(_form_classes) > 64:
+            _form_classes.clear()
+        form_class = _form_classes[key] = _make_form_class(version.definition, lang)
+    form = form_class()
+    form.procedure.choices = [("", str(_l("— Not specified —")))]
     return form
 
 

@@ -2,7 +2,9 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+import enum
+
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
@@ -29,3 +31,12 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def enum_column(kind: type[enum.Enum], length: int) -> Enum:
+    """Store an enum's values ("qr", "in_progress"), not its names, as plain VARCHAR.
+
+    Values are what files, exports and SQL reports show, so the database speaks the same words.
+    """
+    return Enum(kind, native_enum=False, length=length,
+                values_callable=lambda members: [m.value for m in members])

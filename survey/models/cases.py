@@ -13,7 +13,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
-from survey.models.base import UTCDateTime, utcnow
+from survey.models.base import UTCDateTime, enum_column, utcnow
 
 
 class CaseKind(enum.StrEnum):
@@ -39,10 +39,6 @@ class Visibility(enum.StrEnum):
     CITIZEN = "citizen"  # written by the citizen
 
 
-def _enum(kind: type[enum.Enum], length: int = 24):
-    return db.Enum(kind, native_enum=False, length=length)
-
-
 class Case(db.Model):
     __tablename__ = "cases"
     __table_args__ = (
@@ -53,9 +49,9 @@ class Case(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Only a hash of the receipt code is kept: a leaked table does not open the tracking page.
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[CaseKind] = mapped_column(_enum(CaseKind))
+    kind: Mapped[CaseKind] = mapped_column(enum_column(CaseKind, 24))
     complaint_round: Mapped[int] = mapped_column(default=1)
-    state: Mapped[CaseState] = mapped_column(_enum(CaseState), default=CaseState.RECEIVED)
+    state: Mapped[CaseState] = mapped_column(enum_column(CaseState, 24), default=CaseState.RECEIVED)
     subject: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     topic: Mapped[str | None] = mapped_column(String(80))
@@ -134,7 +130,7 @@ class CaseMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the citizen
-    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, 10))
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, 10))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -10,7 +10,7 @@ from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
-from survey.models.base import UTCDateTime, utcnow
+from survey.models.base import enum_column, UTCDateTime, utcnow
 
 
 class Role(enum.StrEnum):
@@ -102,7 +102,7 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(200))  # for deadline notices
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(db.Enum(Role, native_enum=False, length=20))
+    role: Mapped[Role] = mapped_column(enum_column(Role, 20))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
-from survey.models.base import UTCDateTime, utcnow
+from survey.models.base import enum_column, UTCDateTime, utcnow
 
 
 class Channel(enum.StrEnum):
@@ -36,7 +36,7 @@ class Response(db.Model):
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedures.id"), index=True)
-    channel: Mapped[Channel] = mapped_column(db.Enum(Channel, native_enum=False, length=10))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, 10))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     comment: Mapped[str | None] = mapped_column(Text)
     dossier_code: Mapped[str | None] = mapped_column(String(64))

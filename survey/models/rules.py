@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
+from survey.models.base import enum_column
 
 
 class RoutingRule(db.Model):
@@ -56,5 +57,5 @@ class CalendarOverride(db.Model):
     __tablename__ = "calendar_overrides"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    kind: Mapped[DayKind] = mapped_column(db.Enum(DayKind, native_enum=False, length=12))
+    kind: Mapped[DayKind] = mapped_column(enum_column(DayKind, 12))
     note: Mapped[str] = mapped_column(String(200))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 
 from survey import questionnaire_spec
 from survey.extensions import db
@@ -58,6 +58,36 @@ def load_file(path: Path) -> LoadResult:
 
 def load_builtins() -> list[LoadResult]:
     return [load_file(BUILTIN_DIR / f"{code}.yaml") for code in BUILTIN_CODES]
+
+
+@dataclass(frozen=True)
+class CurrentVersion:
+    id: int
+    checksum: str
+    definition: dict
+
+
+_definitions: dict[str, dict] = {}  # by checksum: a definition never changes under its checksum
+
+
+_CURRENT = (select(QuestionnaireVersion.id, QuestionnaireVersion.checksum)
+            .join(Questionnaire).where(Questionnaire.code == bindparam("code"))
+            .order_by(QuestionnaireVersion.version.desc()).limit(1))
+
+
+def current(code: str) -> CurrentVersion | None:
+    """The questionnaire's current version; only its id and checksum are read on each call."""
+    row = db.session.connection().execute(_CURRENT, {"code": code}).first()
+    if row is None:
+        return None
+    definition = _definitions.get(row.checksum)
+    if definition is None:
+        definition = db.session.scalar(select(QuestionnaireVersion.definition)
+                                       .where(QuestionnaireVersion.id == row.id))
+        if len(_definitions) > 64:
+            _definitions.clear()
+        _definitions[row.checksum] = definition
+    return CurrentVersion(row.id, row.checksum, definition)
 
 
 def current_version(code: str) -> QuestionnaireVersion | None:

@@ -25,11 +25,11 @@ def issue_tokens(counter: Counter, count: int = 1, officer: User | None = None) 
     return tokens
 
 
-def token_state(token: str, counter: Counter) -> str:
+def token_state(token: str, counter_id: int) -> str:
     """``"valid"``, ``"used"`` or ``"unknown"`` (unknown includes a token of another counter)."""
-    row = db.session.scalar(
-        select(TransactionToken).where(TransactionToken.token_hash == hash_token(token))
-    )
-    if row is None or row.counter_id != counter.id:
+    row = db.session.execute(
+        select(TransactionToken.counter_id, TransactionToken.used_at)
+        .where(TransactionToken.token_hash == hash_token(token))).first()
+    if row is None or row.counter_id != counter_id:
         return "unknown"
     return "used" if row.used_at is not None else "valid"

@@ -1,4 +1,9 @@
-"""Citizen pages: the counter survey reached from a QR code. No account, no JavaScript needed."""
+"""Citizen pages: the counter survey reached from a QR code. No account, no JavaScript needed.
+
+A submission is the busiest request of the platform, so its path is lean: one query for the
+counter, one for the questionnaire version (the definition itself is cached by checksum), the
+insert, and a redirect. Rendering (GET, or a form with errors) loads what the page shows.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +15,22 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import get_locale
-from sqlalchemy import or_, select
+from flask_babel import gettext as _
 
+from survey import recent
 from survey.answers import parse_answers
 from survey.extensions import db, limiter
 from survey.forms.survey import build_survey_form, question_fields, raw_answers
-from survey.models import Counter, Procedure, RevokedSurveyCode, Unit
-from survey.models.responses import Channel
-from survey.services.questionnaires import current_version
+from survey.models import Channel, Counter
+from survey.services import questionnaires as questionnaire_service
+from survey.services import survey_targets
 from survey.services.responses import Submission, TokenRejected, find_by_key, record_response
 from survey.services.tokens import token_state
 
@@ -47,103 +53,114 @@ def _counter_key() -> str:
     return "counter:" + (request.view_args or {}).get("code", "")
 
 
-def get_counter_or_404(code: str) -> Counter:
-    """The active counter with this survey code; a revoked code gets the 'moved' page (410)."""
-    counter = db.session.scalar(select(Counter).where(Counter.survey_code == code))
-    if counter is not None and counter.active:
-        return counter
-    if counter is not None or db.session.get(RevokedSurveyCode, code) is not None:
+def target_or_404(code: str) -> survey_targets.Target:
+    """The active counter with this code; a revoked or retired code gets the kind 410 page."""
+    target = survey_targets.find(code)
+    if target is not None and target.active:
+        return target
+    if target is not None or survey_targets.is_revoked(code):
         abort(410)
     abort(404)
+
+
+def _answered_recently(code: str) -> bool:
+    entries = recent.read(request.cookies.get(recent.COOKIE), current_app.secret_key)
+    window = current_app.config["SURVEY_REPEAT_WINDOW_MINUTES"] * 60
+    return recent.answered_within(entries, code, window)
+
+
+def _remember_answer(response, code: str) -> None:
+    window = current_app.config["SURVEY_REPEAT_WINDOW_MINUTES"] * 60
+    if window <= 0:
+        return
+    now = int(time.time())
+    entries = recent.read(request.cookies.get(recent.COOKIE), current_app.secret_key)
+    entries = {c: t for c, t in entries.items() if now - t < window} | {code: now}
+    response.set_cookie(recent.COOKIE, recent.write(entries, current_app.secret_key),
+                        max_age=window, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+
+
+def _render(code: str, form_name: str, version, form, search: str, status: int):
+    counter = db.session.scalar(db.select(Counter).where(Counter.survey_code == code))
+    form.procedure.choices = [("", form.procedure.choices[0][1])] + \
+        survey_targets.procedure_choices(counter.unit_id, search)
+    definition = version.definition
+    return render_template(
+        "public/survey.html", counter=counter, definition=definition, lang=str(get_locale()),
+        form=form, questions=question_fields(form, definition), form_name=form_name,
+        search=search, full_questions=_full_form_size() if form_name == "quick" else 0,
+    ), status
+
+
+def _full_form_size() -> int:
+    version = questionnaire_service.current(FORMS["full"])
+    return len(version.definition["questions"]) if version else 0
+
+
+def _survey(code: str, form_name: str):
+    target = target_or_404(code)
+    version = questionnaire_service.current(FORMS[form_name])
+    if version is None:
+        abort(404)
+    form = build_survey_form(version, str(get_locale()))
+    search = request.values.get("q", "").strip()[:100]
+    if request.method == "GET":
+        form.idempotency_key.data = secrets.token_urlsafe(18)
+        form.token.data = request.args.get("t", "")[:64]
+    token = form.token.data or None
+    if token and (state := token_state(token, target.counter_id)) != "valid":
+        if request.method == "POST" and _already_stored(form.idempotency_key.data):
+            return redirect(url_for("public.thanks", code=code))  # a retry after success
+        return render_template("public/token_rejected.html", code=code, state=state), 410
+    if not token and _answered_recently(code):
+        if request.method == "POST" and _already_stored(form.idempotency_key.data):
+            return redirect(url_for("public.thanks", code=code))  # a double tap, resent
+        return render_template("public/already_answered.html", code=code,
+                               counter_code=target.counter_code), 429
+    if request.method == "POST" and request.form.get("action") == "search":
+        return _render(code, form_name, version, form, search, 200)  # answers kept, no checks
+    if request.method == "POST":
+        answers, errors = parse_answers(version.definition, raw_answers(form, version.definition))
+        procedure_id = survey_targets.procedure_id(target.unit_id, form.procedure.data)
+        if form.validate() and not errors and procedure_id is not False:
+            return _store(target, version, form, answers, procedure_id, token)
+        for error in errors:
+            field = form[f"q_{error.question}"]
+            if not field.errors:  # "required" is already said by the field's own validator
+                field.errors.append(error.message)
+        if procedure_id is False:
+            form.procedure.errors.append(_("Please choose a procedure from the list."))
+        if not KEY_PATTERN.match(form.idempotency_key.data or ""):
+            form.idempotency_key.data = secrets.token_urlsafe(18)
+    return _render(code, form_name, version, form, search,
+                   400 if request.method == "POST" else 200)
 
 
 def _already_stored(key: str | None) -> bool:
     return bool(key) and KEY_PATTERN.match(key) is not None and find_by_key(key) is not None
 
 
-def _recently_answered(code: str) -> bool:
-    answered_at = session.get("recent", {}).get(code)
-    window = current_app.config["SURVEY_REPEAT_WINDOW_MINUTES"] * 60
-    return answered_at is not None and time.time() - answered_at < window
-
-
-def _remember_answer(code: str) -> None:
-    window = current_app.config["SURVEY_REPEAT_WINDOW_MINUTES"] * 60
-    now = time.time()
-    recent = {c: t for c, t in session.get("recent", {}).items() if now - t < window}
-    recent[code] = now
-    session["recent"] = recent
-
-
-def _procedure_choices(unit: Unit, search: str) -> list[tuple[str, str]]:
-    query = (select(Procedure).join(Unit.procedures).where(Unit.id == unit.id)
-             .order_by(Procedure.field, Procedure.name))
-    if search:
-        like = f"%{search}%"
-        query = query.where(or_(Procedure.name.ilike(like), Procedure.code.ilike(like),
-                                Procedure.field.ilike(like)))
-    return [(p.code, p.name) for p in db.session.scalars(query)]
-
-
-def _survey(code: str, form_name: str):
-    counter = get_counter_or_404(code)
-    version = current_version(FORMS[form_name])
-    if version is None:
-        abort(404)
-    definition = version.definition
-    lang = str(get_locale())
-    search = request.values.get("q", "").strip()[:100]
-    form = build_survey_form(definition, lang, _procedure_choices(counter.unit, search))
-    if request.method == "GET":
-        form.idempotency_key.data = secrets.token_urlsafe(18)
-        form.token.data = request.args.get("t", "")[:64]
-    elif _already_stored(form.idempotency_key.data):
-        return redirect(url_for("public.thanks", code=code))  # a double tap or a retry
-    token = form.token.data or None
-    if token and (state := token_state(token, counter)) != "valid":
-        return render_template("public/token_rejected.html", counter=counter, state=state), 410
-    if not token and _recently_answered(code):
-        return render_template("public/already_answered.html", counter=counter), 429
-    if form.validate_on_submit():
-        answers, errors = parse_answers(definition, raw_answers(form, definition))
-        for error in errors:
-            form[f"q_{error.question}"].errors.append(error.message)
-        if not errors:
-            return _store(counter, version, form, answers, token)
-    elif request.method == "POST" and not KEY_PATTERN.match(form.idempotency_key.data or ""):
-        form.idempotency_key.data = secrets.token_urlsafe(18)
-    return render_template(
-        "public/survey.html", counter=counter, definition=definition, lang=lang, form=form,
-        questions=question_fields(form, definition), form_name=form_name, search=search,
-        full_questions=_full_form_size() if form_name == "quick" else 0,
-    ), (400 if request.method == "POST" else 200)
-
-
-def _full_form_size() -> int:
-    version = current_version(FORMS["full"])
-    return len(version.definition["questions"]) if version else 0
-
-
-def _store(counter, version, form, answers, token):
-    procedure = None
-    if form.procedure.data:
-        procedure = db.session.scalar(select(Procedure).where(Procedure.code == form.procedure.data))
+def _store(target, version, form, answers, procedure_id, token):
     key = form.idempotency_key.data
     if not KEY_PATTERN.match(key or ""):
         key = secrets.token_urlsafe(18)
     try:
         record_response(Submission(
-            version=version, unit_id=counter.unit_id, counter=counter, answers=answers,
-            idempotency_key=key, channel=Channel.QR, procedure=procedure,
-            comment=form.comment.data, token=token,
+            version_id=version.id, unit_id=target.unit_id, counter_id=target.counter_id,
+            officer_id=target.officer_id, answers=answers, idempotency_key=key,
+            channel=Channel.QR, procedure_id=procedure_id, comment=form.comment.data,
+            token=token,
         ))
     except TokenRejected:
         db.session.rollback()
-        return render_template("public/token_rejected.html", counter=counter, state="used"), 410
+        return render_template("public/token_rejected.html", code=target.code, state="used"), 410
     db.session.commit()
-    _remember_answer(counter.survey_code)
-    session["low_score"] = answers.get("overall") in LOW_SCORES
-    return redirect(url_for("public.thanks", code=counter.survey_code))
+    low = answers.get("overall") in LOW_SCORES
+    response = make_response(redirect(url_for("public.thanks", code=target.code,
+                                              low=1 if low else None)))
+    _remember_answer(response, target.code)
+    return response
 
 
 @bp.route("/s/<code>", methods=["GET", "POST"])
@@ -162,9 +179,10 @@ def survey_full(code: str):
 
 @bp.get("/s/<code>/thanks")
 def thanks(code: str):
-    counter = get_counter_or_404(code)
-    low = bool(session.get("low_score"))
-    return render_template("public/thanks.html", counter=counter, low_score=low)
+    target_or_404(code)
+    counter = db.session.get(Counter, survey_targets.find(code).counter_id)
+    return render_template("public/thanks.html", counter=counter,
+                           low_score=request.args.get("low") == "1")
 
 
 @bp.get("/")

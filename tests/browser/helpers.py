@@ -65,7 +65,7 @@ def question(page: Page, code: str):
 
 def send(page: Page) -> None:
     with page.expect_navigation():
-        page.locator("form[method=post] button[type=submit]").click()
+        page.locator("form[method=post] button.submit").click()
 
 
 def expect_heading(page: Page, text: str) -> None:
@@ -108,7 +108,7 @@ def sideways_scrolling(page: Page) -> list[str]:
 
 def small_touch_targets(page: Page) -> list[str]:
     """Every answer option's label box and the send button are at least 44 px tall."""
-    targets = page.locator("label:has(input[type=radio]), form[method=post] button[type=submit]")
+    targets = page.locator("label:has(input[type=radio]), form[method=post] button.submit")
     heights = targets.evaluate_all(
         "els => els.map(e => [e.textContent.trim().slice(0, 40),"
         " e.getBoundingClientRect().height])")

@@ -1,0 +1,45 @@
+"""Which counters this browser answered recently: a small signed cookie, apart from the session.
+
+Kept out of the session so that a submission does not re-sign the whole session cookie, and so
+that it holds nothing but counter codes and times (no answer, no person).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+
+COOKIE = "answered"
+MAX_ENTRIES = 20
+
+
+def _sign(secret: str, payload: str) -> str:
+    return hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def read(cookie: str | None, secret: str) -> dict[str, int]:
+    """``{survey code: unix time}`` from the cookie; anything tampered with reads as empty."""
+    if not cookie or "." not in cookie:
+        return {}
+    payload, signature = cookie.rsplit(".", 1)
+    if not hmac.compare_digest(signature, _sign(secret, payload)):
+        return {}
+    entries = {}
+    for item in payload.split("|"):
+        code, _, moment = item.partition(":")
+        if code and moment.isdigit():
+            entries[code] = int(moment)
+    return entries
+
+
+def write(entries: dict[str, int], secret: str) -> str:
+    newest = sorted(entries.items(), key=lambda kv: kv[1], reverse=True)[:MAX_ENTRIES]
+    payload = "|".join(f"{code}:{moment}" for code, moment in newest)
+    return f"{payload}.{_sign(secret, payload)}"
+
+
+def answered_within(entries: dict[str, int], code: str, window_seconds: int,
+                    now: float | None = None) -> bool:
+    moment = entries.get(code)
+    return moment is not None and (now or time.time()) - moment < window_seconds
