@@ -50,7 +50,7 @@ def _make_form_class(definition: dict, lang: str) -> type[SurveyFormBase]:
 _form_classes: dict[tuple[str, str], type[SurveyFormBase]] = {}
 
 
-def build_survey_form(version, lang: str) -> SurveyFormBase:
+def build_survey_form(version, lang: str, formdata=None) -> SurveyFormBase:
     """A form with one radio group per question, in the questionnaire's order.
 
     The class is built once per version and language: building it is the costly part.
@@ -61,7 +61,7 @@ def build_survey_form(version, lang: str) -> SurveyFormBase:
         if len(_form_classes) > 64:
             _form_classes.clear()
         form_class = _form_classes[key] = _make_form_class(version.definition, lang)
-    form = form_class()
+    form = form_class(formdata=formdata)
     form.procedure.choices = [("", str(_l("— Not specified —")))]
     return form
 

@@ -25,7 +25,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from survey import recent
-from survey.answers import parse_answers
+from survey.answers import COMMENT_MAX_LENGTH, parse_answers
 from survey.extensions import db, limiter
 from survey.forms.survey import build_survey_form, question_fields, raw_answers
 from survey.models import Channel, Counter
@@ -103,54 +103,82 @@ def _survey(code: str, form_name: str):
     version = questionnaire_service.current(FORMS[form_name])
     if version is None:
         abort(404)
-    form = build_survey_form(version, str(get_locale()))
-    search = request.values.get("q", "").strip()[:100]
-    if request.method == "GET":
-        form.idempotency_key.data = secrets.token_urlsafe(18)
-        form.token.data = request.args.get("t", "")[:64]
-    token = form.token.data or None
+    values = request.form if request.method == "POST" else request.args
+    key, token = values.get("idempotency_key", ""), values.get("token" if request.form else "t")
+    token = (token or "")[:64] or None
     if token and (state := token_state(token, target.counter_id)) != "valid":
-        if request.method == "POST" and _already_stored(form.idempotency_key.data):
+        if request.method == "POST" and _already_stored(key):
             return redirect(url_for("public.thanks", code=code))  # a retry after success
         return render_template("public/token_rejected.html", code=code, state=state), 410
     if not token and _answered_recently(code):
-        if request.method == "POST" and _already_stored(form.idempotency_key.data):
+        if request.method == "POST" and _already_stored(key):
             return redirect(url_for("public.thanks", code=code))  # a double tap, resent
         return render_template("public/already_answered.html", code=code,
                                counter_code=target.counter_code), 429
-    if request.method == "POST" and request.form.get("action") == "search":
-        return _render(code, form_name, version, form, search, 200)  # answers kept, no checks
-    if request.method == "POST":
-        answers, errors = parse_answers(version.definition, raw_answers(form, version.definition))
-        procedure_id = survey_targets.procedure_id(target.unit_id, form.procedure.data)
-        if form.validate() and not errors and procedure_id is not False:
-            return _store(target, version, form, answers, procedure_id, token)
-        for error in errors:
-            field = form[f"q_{error.question}"]
-            if not field.errors:  # "required" is already said by the field's own validator
-                field.errors.append(error.message)
-        if procedure_id is False:
-            form.procedure.errors.append(_("Please choose a procedure from the list."))
-        if not KEY_PATTERN.match(form.idempotency_key.data or ""):
-            form.idempotency_key.data = secrets.token_urlsafe(18)
-    return _render(code, form_name, version, form, search,
-                   400 if request.method == "POST" else 200)
+    if request.method == "POST" and request.form.get("action") != "search":
+        stored = _store_if_valid(target, version, token)
+        if stored is not None:
+            return stored
+    return _show_form(code, form_name, version, token)
+
+
+def _store_if_valid(target, version, token):
+    """Store a valid submission straight from the posted fields, or return None.
+
+    The WTForms form is built only to show a form again (with its errors): building it is most
+    of the cost of a submission, and ``parse_answers`` is the one judge of answers either way.
+    """
+    posted = request.form
+    definition = version.definition
+    answers, errors = parse_answers(
+        definition, {q["code"]: posted.get(f"q_{q['code']}") for q in definition["questions"]})
+    comment = posted.get("comment", "")
+    if errors or len(comment) > COMMENT_MAX_LENGTH:
+        return None
+    procedure_id = survey_targets.procedure_id(target.unit_id, posted.get("procedure"))
+    if procedure_id is False:
+        return None
+    key = posted.get("idempotency_key", "")
+    return _store(target, version.id, key if KEY_PATTERN.match(key) else secrets.token_urlsafe(18),
+                  answers, procedure_id, comment, token)
+
+
+def _show_form(code: str, form_name: str, version, token: str | None):
+    """The form for a GET, a procedure search, or a submission with errors (status 400)."""
+    is_post = request.method == "POST"
+    form = build_survey_form(version, str(get_locale()), formdata=request.form if is_post else None)
+    search = request.values.get("q", "").strip()[:100]
+    status = 200
+    if not is_post or not KEY_PATTERN.match(form.idempotency_key.data or ""):
+        form.idempotency_key.data = secrets.token_urlsafe(18)
+    form.token.data = token or ""
+    if is_post and request.form.get("action") != "search":
+        status = 400
+        _explain_errors(form, version.definition, survey_targets.find(code).unit_id)
+    return _render(code, form_name, version, form, search, status)
+
+
+def _explain_errors(form, definition: dict, unit_id: int) -> None:
+    form.validate()
+    errors = parse_answers(definition, raw_answers(form, definition))[1]
+    for error in errors:
+        field = form[f"q_{error.question}"]
+        if not field.errors:  # "required" is already said by the field's own validator
+            field.errors.append(error.message)
+    if survey_targets.procedure_id(unit_id, form.procedure.data) is False:
+        form.procedure.errors.append(_("Please choose a procedure from the list."))
 
 
 def _already_stored(key: str | None) -> bool:
     return bool(key) and KEY_PATTERN.match(key) is not None and find_by_key(key) is not None
 
 
-def _store(target, version, form, answers, procedure_id, token):
-    key = form.idempotency_key.data
-    if not KEY_PATTERN.match(key or ""):
-        key = secrets.token_urlsafe(18)
+def _store(target, version_id: int, key: str, answers, procedure_id, comment: str, token):
     try:
         record_response(Submission(
-            version_id=version.id, unit_id=target.unit_id, counter_id=target.counter_id,
+            version_id=version_id, unit_id=target.unit_id, counter_id=target.counter_id,
             officer_id=target.officer_id, answers=answers, idempotency_key=key,
-            channel=Channel.QR, procedure_id=procedure_id, comment=form.comment.data,
-            token=token,
+            channel=Channel.QR, procedure_id=procedure_id, comment=comment, token=token,
         ))
     except TokenRejected:
         db.session.rollback()
