@@ -20,10 +20,16 @@ from enum import IntEnum, StrEnum
 from importlib import resources
 from typing import Any
 
-import yaml
 from flask_babel import lazy_gettext as _l
 
-from survey.questionnaire_spec import CODE_PATTERN, LANGS, SpecError
+from survey.specs import (
+    LANGS,
+    SpecError,
+    SpecFileError,
+    check_bilingual,
+    check_code,
+    load_yaml,
+)
 from survey.workdays import (
     WorkCalendar,
     add_calendar_days,
@@ -95,19 +101,12 @@ class Milestone:
     paused_days: int = 0  # added by pauses, in ``unit``
 
 
-class RulebookError(ValueError):
-    def __init__(self, errors: list[SpecError]):
-        super().__init__("; ".join(str(e) for e in errors))
-        self.errors = errors
+class RulebookError(SpecFileError):
+    """A rulebook file that cannot be used."""
 
 
 def _is_count(value: Any, minimum: int = 1) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
-
-
-def _check_label(value: Any, where: str, errors: list[SpecError]) -> None:
-    if not isinstance(value, dict) or any(not str(value.get(lang, "")).strip() for lang in LANGS):
-        errors.append(SpecError(where, _l("needs a text in Vietnamese (vi) and English (en)")))
 
 
 def _parse_lengths(value: Any, where: str, errors: list[SpecError]) -> dict[str, int]:
@@ -144,9 +143,8 @@ def _parse_milestone(data: Any, where: str, errors: list[SpecError]) -> Mileston
         errors.append(SpecError(where, _l("a milestone must be a mapping")))
         return None
     before = len(errors)
-    if not isinstance(data.get("name"), str) or not CODE_PATTERN.match(data["name"]):
-        errors.append(SpecError(f"{where}.name", _l("a code is 1 to 40 letters, digits, - or _")))
-    _check_label(data.get("label"), f"{where}.label", errors)
+    check_code(data.get("name"), f"{where}.name", errors)
+    check_bilingual(data.get("label"), f"{where}.label", errors)
     for key, enum in (("unit", DayUnit), ("starts_from", StartsFrom)):
         if data.get(key) not in {e.value for e in enum}:
             errors.append(SpecError(f"{where}.{key}", _l("must be one of %(values)s",
@@ -176,8 +174,7 @@ def _parse_list(items: Any, where: str, errors: list[SpecError]) -> list[Milesto
 def _parse_kind(code: str, data: Any, common: list[MilestoneRule],
                 errors: list[SpecError]) -> tuple[MilestoneRule, ...]:
     where = f"kinds.{code}"
-    if not CODE_PATTERN.match(code):
-        errors.append(SpecError(where, _l("a code is 1 to 40 letters, digits, - or _")))
+    check_code(code, where, errors)
     if isinstance(data, list) and not data:
         errors.append(SpecError(where, _l("a kind needs at least one milestone")))
     rules = common + _parse_list(data, where, errors)
@@ -211,13 +208,7 @@ def validate_rulebook(data: Any) -> Rulebook:
 
 def parse_rulebook(text: str) -> Rulebook:
     """Parse YAML text into a validated rulebook."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "file"
-        raise RulebookError([SpecError(where, _l("not valid YAML"))]) from exc
-    return validate_rulebook(data)
+    return validate_rulebook(load_yaml(text, RulebookError))
 
 
 def default_rulebook() -> Rulebook:

@@ -9,42 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from flask_babel import lazy_gettext as _l
 
-LANGS = ("vi", "en")
-CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$", re.IGNORECASE)
+from survey.specs import (
+    LANGS,
+    SpecError,
+    SpecFileError,
+    check_bilingual,
+    check_code,
+    load_yaml,
+)
 
 
-@dataclass(frozen=True)
-class SpecError:
-    where: str
-    message: object  # a lazy string: translated when shown
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
-
-
-class QuestionnaireError(ValueError):
-    def __init__(self, errors: list[SpecError]):
-        super().__init__("; ".join(str(e) for e in errors))
-        self.errors = errors
-
-
-def _check_text(value: Any, where: str, errors: list[SpecError]) -> None:
-    if not isinstance(value, dict) or any(not str(value.get(lang, "")).strip() for lang in LANGS):
-        errors.append(SpecError(where, _l("needs a non-empty text in Vietnamese (vi) and English (en)")))
-
-
-def _check_code(value: Any, where: str, errors: list[SpecError]) -> bool:
-    if not isinstance(value, str) or not CODE_PATTERN.match(value):
-        errors.append(SpecError(where, _l("a code is 1 to 40 letters, digits, '-' or '_'")))
-        return False
-    return True
+class QuestionnaireError(SpecFileError):
+    """A questionnaire file that cannot be loaded."""
 
 
 def _check_scales(scales: Any, errors: list[SpecError]) -> set[str]:
@@ -63,7 +43,7 @@ def _check_scales(scales: Any, errors: list[SpecError]) -> set[str]:
             errors.append(SpecError(where, _l("scale values must be distinct")))
         for i, point in enumerate(points):
             if isinstance(point, dict):
-                _check_text(point.get("label"), f"{where}[{i}].label", errors)
+                check_bilingual(point.get("label"), f"{where}[{i}].label", errors)
     return set(scales)
 
 
@@ -80,11 +60,11 @@ def _check_questions(data: dict, scale_names: set[str], element_codes: set[str],
             errors.append(SpecError(where, _l("a question must be a mapping")))
             continue
         code = question.get("code")
-        if _check_code(code, f"{where}.code", errors):
+        if check_code(code, f"{where}.code", errors):
             if code in seen:
                 errors.append(SpecError(f"{where}.code", _l("duplicate question code %(code)s", code=code)))
             seen.add(code)
-        _check_text(question.get("text"), f"{where}.text", errors)
+        check_bilingual(question.get("text"), f"{where}.text", errors)
         if question.get("scale") not in scale_names:
             errors.append(SpecError(f"{where}.scale", _l("unknown scale %(scale)s",
                                                           scale=question.get("scale"))))
@@ -133,15 +113,15 @@ def validate(data: Any) -> dict:
     errors: list[SpecError] = []
     if not isinstance(data, dict):
         raise QuestionnaireError([SpecError("file", _l("the file must hold a mapping at its top"))])
-    _check_code(data.get("code"), "code", errors)
-    _check_text(data.get("title"), "title", errors)
+    check_code(data.get("code"), "code", errors)
+    check_bilingual(data.get("title"), "title", errors)
     scale_names = _check_scales(data.get("scales"), errors)
     elements = data.get("elements") or []
     element_codes: set[str] = set()
     for i, element in enumerate(elements if isinstance(elements, list) else []):
-        if isinstance(element, dict) and _check_code(element.get("code"), f"elements[{i}].code", errors):
+        if isinstance(element, dict) and check_code(element.get("code"), f"elements[{i}].code", errors):
             element_codes.add(element["code"])
-            _check_text(element.get("name"), f"elements[{i}].name", errors)
+            check_bilingual(element.get("name"), f"elements[{i}].name", errors)
     _check_questions(data, scale_names, element_codes, errors)
     if errors:
         raise QuestionnaireError(errors)
@@ -150,13 +130,7 @@ def validate(data: Any) -> dict:
 
 def parse(text: str) -> dict:
     """Parse YAML text and validate it."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "file"
-        raise QuestionnaireError([SpecError(where, _l("not valid YAML"))]) from exc
-    return validate(data)
+    return validate(load_yaml(text, QuestionnaireError))
 
 
 def checksum(definition: dict) -> str:
