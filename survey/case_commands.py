@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from survey.cli import fail
+from survey.cli import fail, parse_date_option
 from survey.extensions import db
 from survey.periods import LOCAL_TZ
 
@@ -36,10 +36,7 @@ def compute_deadlines_command(kind, received, is_complex, remote, fmt):
     from survey import deadlines
     from survey.services import milestones
 
-    try:
-        received_on = date.fromisoformat(received)
-    except ValueError:
-        fail("--received must be a date like 2027-02-03")
+    received_on = parse_date_option(received, "--received")
     computed = deadlines.compute_milestones(
         milestones.rulebook(), milestones.calendar(received_on), kind, received=received_on,
         complexity=int(is_complex), remote=remote)

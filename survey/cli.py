@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -24,6 +25,16 @@ def fail(message: str) -> None:
     """Stop with a one-line message on stderr and exit status 1."""
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
+
+
+def parse_date_option(value: str | None, name: str) -> date | None:
+    """A YYYY-MM-DD option, or a one-line error naming the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{name} must be a date like 2027-01-31")
 
 
 def emit(data, fmt: str, table=None) -> None:

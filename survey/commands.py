@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from survey.cli import emit, fail
+from survey.cli import emit, fail, parse_date_option
 from survey.extensions import db
 from survey.models import Counter, Unit
 
@@ -87,13 +86,6 @@ def import_command(file, questionnaire_code, dry_run, skip_invalid, fmt):
         sys.exit(1)
 
 
-def _parse_date(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{name} must be a date like 2027-01-31")
 
 
 @click.command("index")
@@ -111,7 +103,7 @@ def index_command(method, date_from, date_to, unit_code, fmt):
     from survey.periods import date_range
     from survey.services.org import subtree_ids
 
-    start_day, end_day = _parse_date(date_from, "--from"), _parse_date(date_to, "--to")
+    start_day, end_day = parse_date_option(date_from, "--from"), parse_date_option(date_to, "--to")
     if start_day and end_day and start_day > end_day:
         fail("--from is after --to")
     unit_ids = None
