@@ -103,19 +103,20 @@ def _survey(code: str, form_name: str):
     version = questionnaire_service.current(FORMS[form_name])
     if version is None:
         abort(404)
-    values = request.form if request.method == "POST" else request.args
-    key, token = values.get("idempotency_key", ""), values.get("token" if request.form else "t")
-    token = (token or "")[:64] or None
+    is_post = request.method == "POST"
+    key = request.form.get("idempotency_key", "") if is_post else ""
+    # The one-time link arrives as ?t= and travels on in a hidden field of the form.
+    token = ((request.form.get("token") if is_post else request.args.get("t")) or "")[:64] or None
     if token and (state := token_state(token, target.counter_id)) != "valid":
-        if request.method == "POST" and _already_stored(key):
+        if is_post and _already_stored(key):
             return redirect(url_for("public.thanks", code=code))  # a retry after success
         return render_template("public/token_rejected.html", code=code, state=state), 410
     if not token and _answered_recently(code):
-        if request.method == "POST" and _already_stored(key):
+        if is_post and _already_stored(key):
             return redirect(url_for("public.thanks", code=code))  # a double tap, resent
         return render_template("public/already_answered.html", code=code,
                                counter_code=target.counter_code), 429
-    if request.method == "POST" and request.form.get("action") != "search":
+    if is_post and request.form.get("action") != "search":
         stored = _store_if_valid(target, version, token)
         if stored is not None:
             return stored
