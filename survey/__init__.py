@@ -33,7 +33,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     from survey import extensions, i18n, logs, security
-    from survey.db_setup import configure_engine_events
+    from survey.db_setup import configure_engine_events, ensure_sqlite_directory
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
@@ -44,6 +44,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     with app.app_context():
         configure_engine_events(extensions.db.engine)
+        ensure_sqlite_directory(extensions.db.engine)
 
     from survey.views import register_blueprints
 

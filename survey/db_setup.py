@@ -1,5 +1,7 @@
 """Per-connection database settings."""
 
+from pathlib import Path
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -9,6 +11,12 @@ SQLITE_PRAGMAS = (
     "PRAGMA busy_timeout=5000",
     "PRAGMA synchronous=NORMAL",
 )
+
+
+def ensure_sqlite_directory(engine: Engine) -> None:
+    """Create the folder of a SQLite file (instance/ on a fresh clone); SQLite will not."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def configure_engine_events(engine: Engine) -> None:
