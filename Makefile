@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 PORT   ?= 5000
+HOST   ?= 127.0.0.1
+# What QR codes and printed links point at; a phone on your network needs your machine's address.
+export SURVEY_BASE_URL ?= http://$(HOST):$(PORT)
 WORKERS ?= 2
 
 .PHONY: run test test-browser install install-test translations extract update-translations lint clean
@@ -29,8 +32,8 @@ translations: $(VENV)/.installed
 run: install translations
 	$(BIN)/survey db upgrade
 	$(BIN)/survey demo --if-empty
-	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
-	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) 'survey:create_app()'
+	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) 'survey:create_app()'
 
 test: install-test translations
 	$(BIN)/pytest
