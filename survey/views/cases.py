@@ -140,11 +140,12 @@ def _public_messages(case: Case):
     return [m for m in case.messages if m.visibility in (Visibility.PUBLIC, Visibility.CITIZEN)]
 
 
-def _show_case(case: Case, code: str, status: int = 200, message_form=None, rate_form=None):
+def _show_case(case: Case, code: str, status: int = 200, message_form=None, rate_form=None,
+               error: str | None = None):
     message_form = message_form or CitizenMessageForm(code=code)
     rate_form = rate_form or RateAnswerForm(code=code)
     return render_template(
-        "cases/status.html", case=case, messages=_public_messages(case), code=code,
+        "cases/status.html", case=case, messages=_public_messages(case), code=code, error=error,
         message_form=message_form, rate_form=rate_form,
         can_rate=case.citizen_satisfied is None and case.state.value in ("resolved", "closed"),
         can_reopen=case_service.can_reopen(case),
@@ -185,8 +186,7 @@ def track_rate():
             case_service.rate_answer(case, form.satisfied.data == "yes", form.reason.data or "")
         except ServiceError as exc:
             db.session.rollback()
-            form.satisfied.errors.append(str(exc))
-        else:
-            db.session.commit()
-            return _show_case(case, form.code.data)
+            return _show_case(case, form.code.data, 400, error=str(exc))
+        db.session.commit()
+        return _show_case(case, form.code.data)
     return _show_case(case, form.code.data, 400, rate_form=form)
