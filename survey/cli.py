@@ -229,13 +229,14 @@ def list_questionnaires_command(fmt):
 
 
 def register_cli(app: Flask) -> None:
-    from survey.commands import demo_command, import_command, index_command
+    from survey.commands import demo_command, export_command, import_command, index_command
 
     for command in (users_group, counters_group, qr_command, tokens_group, questionnaires_group,
                     demo_command):
         app.cli.add_command(command)
     responses = click.Group("responses", help="Survey responses: import paper forms, export.")
     responses.add_command(import_command)
+    responses.add_command(export_command)
     app.cli.add_command(responses)
     app.cli.add_command(index_command)
     from survey.case_commands import COMMANDS

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -90,17 +89,56 @@ def import_command(file, questionnaire_code, dry_run, skip_invalid, fmt):
 
 @click.command("index")
 @click.option("--method", default="satisfaction-rate", show_default=True,
-              type=click.Choice(["satisfaction-rate"]))
+              type=click.Choice(["satisfaction-rate", "sipas", "decree61", "qd766"]))
 @click.option("--from", "date_from", help="first day, inclusive (YYYY-MM-DD, Vietnam time)")
 @click.option("--to", "date_to", help="last day, inclusive (YYYY-MM-DD, Vietnam time)")
 @click.option("--unit", "unit_code", help="a unit code: the unit and everything under it")
+@click.option("--by", type=click.Choice(["unit", "counter", "procedure", "officer", "channel",
+                                         "month", "quarter", "year"]),
+              help="one group per unit under the scope, counter, procedure, officer, ...")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "table"]), default="table",
               show_default=True)
 @with_appcontext
-def index_command(method, date_from, date_to, unit_code, fmt):
+def index_command(method, date_from, date_to, unit_code, by, fmt):
     """Compute a satisfaction index with its n and 95% confidence interval."""
-    from survey.analysis.load import overall_share
+    from survey.analysis.method_spec import load_method
+    from survey.analysis.render import to_csv, to_json, to_table
+    from survey.analysis.run import Scope, run_index
     from survey.periods import date_range
+    from survey.services.org import subtree_ids
+
+    start_day, end_day = parse_date_option(date_from, "--from"), parse_date_option(date_to, "--to")
+    if start_day and end_day and start_day > end_day:
+        fail("--from is after --to")
+    if method == "qd766" and by:
+        fail("--by is not available for qd766 yet")
+    unit = None
+    if unit_code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            fail(f"no unit with code {unit_code!r}")
+    start, end = date_range(start_day, end_day)
+    scope = Scope(start_day, end_day, start, end, unit_code, unit.id if unit else None,
+                  subtree_ids(unit.id) if unit else None)
+    report = run_index(db.session, load_method(method), scope, by)
+    render = {"json": to_json, "csv": to_csv, "table": to_table}[fmt]
+    click.echo(render(report).rstrip("\n"))
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sav"]), required=True,
+              help="file format: csv (UTF-8 with BOM), xlsx (with a codebook sheet) or sav (SPSS)")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="the file to write")
+@click.option("--from", "date_from", help="first day, inclusive (YYYY-MM-DD, Vietnam time)")
+@click.option("--to", "date_to", help="last day, inclusive (YYYY-MM-DD, Vietnam time)")
+@click.option("--unit", "unit_code", help="a unit code: the unit and everything under it")
+@click.option("--comments", is_flag=True, help="include comments, with personal data masked")
+@click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
+@with_appcontext
+def export_command(fmt, out, date_from, date_to, unit_code, comments, as_json):
+    """Export responses, one row per response, in the paper survey file's columns."""
+    from survey.services.exports import export_responses
     from survey.services.org import subtree_ids
 
     start_day, end_day = parse_date_option(date_from, "--from"), parse_date_option(date_to, "--to")
@@ -112,22 +150,14 @@ def index_command(method, date_from, date_to, unit_code, fmt):
         if unit is None:
             fail(f"no unit with code {unit_code!r}")
         unit_ids = subtree_ids(unit.id)
-    start, end = date_range(start_day, end_day)
-    share = overall_share(db.session, start=start, end=end, unit_ids=unit_ids)
-    result = {"method": method, "from": date_from, "to": date_to,
-              "scope": {"unit": unit_code}, **share.as_dict(), "warnings": []}
-    if share.is_small_sample:
-        result["warnings"].append(f"n={share.n} is below the minimum sample of 30")
-    if fmt == "json":
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-    elif fmt == "csv":
-        ci = result["ci95"] or ["", ""]
-        click.echo("method,from,to,unit,n,index,ci95_low,ci95_high")
-        click.echo(f"{method},{date_from or ''},{date_to or ''},{unit_code or ''},{share.n},"
-                   f"{'' if share.index is None else share.index},{ci[0]},{ci[1]}")
-    else:
-        ci = result["ci95"]
-        click.echo(f"{method}: n={share.n}  index={share.index}  "
-                   f"95% CI={ci[0]}–{ci[1]}" if ci else f"{method}: n=0, no answers")
-        for warning in result["warnings"]:
-            click.echo(f"warning: {warning}")
+    if not out.parent.is_dir():
+        fail(f"no directory {str(out.parent)!r} for {str(out)!r}")
+    try:
+        rows = export_responses(fmt, out, date_from=start_day, date_to=end_day, unit_ids=unit_ids,
+                                include_comments=comments)
+    except OSError as error:
+        fail(f"cannot write {str(out)!r}: {error.strerror or error}")
+    summary = {"rows": rows, "format": fmt, "out": str(out), "from": date_from, "to": date_to,
+               "unit": unit_code, "comments": comments}
+    emit(summary, "json" if as_json else "table",
+         lambda d: click.echo(f"exported {d['rows']} responses to {d['out']} ({d['format']})"))

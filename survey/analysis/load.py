@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from survey.analysis.qd766 import CaseCounts
 from survey.analysis.rates import SATISFIED_THRESHOLD, Share
-from survey.models import Answer, Response
+from survey.analysis.tally import Tally
+from survey.models import (
+    Answer,
+    Case,
+    CaseState,
+    Counter,
+    Milestone,
+    Procedure,
+    Response,
+    Unit,
+    User,
+)
 
 OVERALL = "overall"
+LOCAL_ZONE = "Asia/Ho_Chi_Minh"
 
 
 def _overall_join():
@@ -22,7 +35,8 @@ def overall_share(session: Session, *, start: datetime | None = None, end: datet
                   unit_ids: list[int] | None = None) -> Share:
     """Count ``overall`` answers and the satisfied ones in [start, end) for the given units."""
     query = select(func.count(Answer.value),
-                   func.coalesce(func.sum(case((Answer.value >= SATISFIED_THRESHOLD, 1), else_=0)), 0)
+                   func.coalesce(func.sum(case((Answer.value >= SATISFIED_THRESHOLD, 1),
+                                               else_=0)), 0)
                    ).select_from(Response).join(Answer, _overall_join())
     if start is not None:
         query = query.where(Response.submitted_at >= start)
@@ -60,6 +74,132 @@ def period_counts(session: Session, periods: dict[str, datetime]) -> list[dict]:
         item = {"unit_id": row["unit_id"], "counter_id": row["counter_id"]}
         for name in periods:
             item[name] = {"responses": int(row[f"{name}_responses"] or 0),
-                          "share": Share(int(row[f"{name}_n"] or 0), int(row[f"{name}_satisfied"] or 0))}
+                          "share": Share(int(row[f"{name}_n"] or 0),
+                                         int(row[f"{name}_satisfied"] or 0))}
         rows.append(item)
     return rows
+
+
+# --- Index methods: answer counts per group, the unit tree, case counts -------------------------
+# Vietnam has kept UTC+7 without daylight saving since 1975, so a fixed +7 h shift gives the local
+# date of any stored instant. Each dialect spells it its own way; the rest of the query is shared.
+
+def local_date(column, dialect: str):
+    """SQL for the Asia/Ho_Chi_Minh date of a UTC timestamp column."""
+    if dialect == "postgresql":
+        return func.date(func.timezone(LOCAL_ZONE, column))
+    return func.date(column, "+7 hours")
+
+
+def local_month(column, dialect: str):
+    """SQL for the Asia/Ho_Chi_Minh month (``YYYY-MM``) of a UTC timestamp column."""
+    if dialect == "postgresql":
+        return func.to_char(func.timezone(LOCAL_ZONE, column), "YYYY-MM")
+    return func.strftime("%Y-%m", column, "+7 hours")
+
+
+def _group_column(by: str | None, dialect: str):
+    if by is None:
+        return None
+    if by in ("month", "quarter", "year"):  # counted per month in SQL, regrouped in Python
+        return local_month(Response.submitted_at, dialect)
+    return {"unit": Response.unit_id, "counter": Response.counter_id,
+            "procedure": Response.procedure_id, "officer": Response.officer_id,
+            "channel": Response.channel}[by]
+
+
+def _scoped(query, start: datetime | None, end: datetime | None, unit_ids: list[int] | None):
+    if start is not None:
+        query = query.where(Response.submitted_at >= start)
+    if end is not None:
+        query = query.where(Response.submitted_at < end)
+    if unit_ids is not None:
+        query = query.where(Response.unit_id.in_(unit_ids))
+    return query
+
+
+def answer_tallies(session: Session, *, codes: list[str], sets: dict[str, list[str]],
+                   start: datetime | None = None, end: datetime | None = None,
+                   unit_ids: list[int] | None = None, by: str | None = None) -> dict:
+    """Per group key: answer counts per (question, value) and distinct respondents per set.
+
+    Two GROUP BY queries; the rows returned are at most groups × questions × scale values.
+    """
+    group = _group_column(by, session.get_bind().dialect.name)
+    keys = [] if group is None else [group.label("g")]
+    joined = _scoped(select().select_from(Response).join(
+        Answer, and_(Answer.response_id == Response.id, Answer.question_code.in_(codes))),
+        start, end, unit_ids)
+    counts = joined.add_columns(*keys, Answer.question_code, Answer.value,
+                                func.count().label("c"))
+    counts = counts.group_by(*keys, Answer.question_code, Answer.value)
+    tallies: dict = {}
+    for row in session.execute(counts).mappings():
+        tally = tallies.setdefault(_key(row, group), Tally())
+        tally.answers.setdefault(row["question_code"], {})[row["value"]] = int(row["c"])
+    distinct = [func.count(case((Answer.question_code.in_(members), Answer.response_id))
+                           .distinct()).label(f"s{i}") for i, members in enumerate(sets.values())]
+    for row in session.execute(joined.add_columns(*keys, *distinct).group_by(*keys)).mappings():
+        tally = tallies.setdefault(_key(row, group), Tally())
+        tally.respondents.update({name: int(row[f"s{i}"]) for i, name in enumerate(sets)})
+    return tallies
+
+
+def _key(row, group):
+    if group is None:
+        return ()
+    value = row["g"]
+    return getattr(value, "value", value)  # a Channel enum as its stored text
+
+
+def unit_parents(session: Session) -> dict[int, int | None]:
+    """The whole unit tree as id -> parent id (one small row per unit)."""
+    return dict(session.execute(select(Unit.id, Unit.parent_id)).all())
+
+
+def group_labels(session: Session, by: str, ids: list) -> dict:
+    """Codes to show for grouped ids (unit, counter and procedure codes, officer usernames)."""
+    column = {"unit": Unit.code, "counter": Counter.code, "procedure": Procedure.code,
+              "officer": User.username}.get(by)
+    ids = [i for i in ids if i is not None]
+    if column is None or not ids:
+        return {}
+    model = column.class_
+    return dict(session.execute(select(model.id, column).where(model.id.in_(ids))).all())
+
+
+def case_counts(session: Session, *, start_day: date | None, end_day: date | None,
+                start: datetime | None, end: datetime | None,
+                unit_ids: list[int] | None = None) -> CaseCounts:
+    """Count the Decision 766 case figures in one pass with conditional sums."""
+    dialect = session.get_bind().dialect.name
+    met_day = local_date(func.coalesce(Milestone.met_at, Case.resolved_at), dialect)
+    due_in = and_(true(), *([Milestone.due >= start_day] if start_day else []),
+                  *([Milestone.due <= end_day] if end_day else []))
+    resolved_in = and_(true(), Case.resolved_at.is_not(None),
+                       *([Case.resolved_at >= start] if start else []),
+                       *([Case.resolved_at < end] if end else []))
+    late = and_(Milestone.id.is_not(None), met_day > Milestone.due)
+    bad = or_(Case.citizen_satisfied.is_(False), Case.reopened_count > 0, late)
+    query = (select(_count_if(and_(Milestone.id.is_not(None), due_in)),
+                    _count_if(and_(Milestone.id.is_not(None), due_in, Case.resolved_at.is_not(None),
+                                   met_day <= Milestone.due)),
+                    _count_if(resolved_in), _count_if(and_(resolved_in, bad)))
+             .select_from(Case)
+             .outerjoin(Milestone, and_(Milestone.case_id == Case.id, Milestone.name == "resolve"))
+             .where(_within_competence()))
+    if unit_ids is not None:
+        query = query.where(func.coalesce(Case.handling_unit_id, Case.unit_id).in_(unit_ids))
+    return CaseCounts(*(int(v or 0) for v in session.execute(query).one()))
+
+
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _within_competence():
+    # Refused and forwarded cases are outside competence; a closed case that was never resolved
+    # can only have been closed after a refusal or forwarding (the workflow allows nothing else).
+    outside = or_(Case.state.in_([CaseState.REFUSED, CaseState.FORWARDED]),
+                  and_(Case.state == CaseState.CLOSED, Case.resolved_at.is_(None)))
+    return ~outside

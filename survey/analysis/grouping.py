@@ -1,0 +1,61 @@
+"""Regroup small aggregates: roll units up the tree, months into quarters and years (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+from survey.analysis.tally import Tally
+
+GROUPINGS = ("unit", "counter", "procedure", "officer", "channel", "month", "quarter", "year")
+
+
+def regroup(tallies: dict[Hashable, Tally], key: Callable[[Hashable], Hashable]) -> dict:
+    """Merge the tallies whose ``key`` is the same."""
+    out: dict[Hashable, Tally] = {}
+    for old, tally in tallies.items():
+        out.setdefault(key(old), Tally()).add(tally)
+    return out
+
+
+def period_key(month: str, by: str) -> str:
+    """``2027-05`` as its month, quarter (``2027-Q2``) or year (``2027``)."""
+    year, number = month.split("-")
+    if by == "year":
+        return year
+    if by == "quarter":
+        return f"{year}-Q{(int(number) - 1) // 3 + 1}"
+    return month
+
+
+def top_under(unit_id: int, scope_id: int, parents: dict[int, int | None]) -> int:
+    """The unit directly under ``scope_id`` on the path from ``unit_id`` (or the scope itself)."""
+    current, seen = unit_id, set()
+    while current != scope_id and parents.get(current) not in (scope_id, None):
+        if current in seen:  # a cycle cannot happen (units refuse it); stop rather than loop
+            break
+        seen.add(current)
+        current = parents[current]
+    return current
+
+
+def grouping_scope(scope_id: int | None, parents: dict[int, int | None]) -> int | None:
+    """The unit whose children become the groups: the given one, else the single root."""
+    if scope_id is not None:
+        return scope_id
+    roots = [unit for unit, parent in parents.items() if parent is None]
+    return roots[0] if len(roots) == 1 else None
+
+
+def roll_up_units(by_unit: dict[int, Tally], scope_id: int | None,
+                  parents: dict[int, int | None]) -> dict[int, Tally]:
+    """Sum each unit's tally into the child of the scope it lies under (roots when no scope)."""
+    scope = grouping_scope(scope_id, parents)
+    if scope is None:
+        return regroup(by_unit, lambda unit: _root(unit, parents))
+    return regroup(by_unit, lambda unit: top_under(unit, scope, parents))
+
+
+def _root(unit_id: int, parents: dict[int, int | None]) -> int:
+    while parents.get(unit_id) is not None:
+        unit_id = parents[unit_id]
+    return unit_id

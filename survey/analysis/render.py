@@ -1,0 +1,64 @@
+"""Show an index report as JSON, CSV or a readable table (pure)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+
+def jsonable(report: dict) -> dict:
+    """The report with its (lazy, translatable) warnings as plain text."""
+    return {**report, "warnings": [str(w) for w in report["warnings"]]}
+
+
+def to_json(report: dict) -> str:
+    return json.dumps(jsonable(report), ensure_ascii=False, indent=2)
+
+
+def _ci(item: dict) -> list:
+    return item["ci95"] or ["", ""]
+
+
+def _blank(value) -> object:
+    return "" if value is None else value
+
+
+def to_csv(report: dict) -> str:
+    """One row per group (or one row overall): n, index, ci95_low, ci95_high, element indices."""
+    rows = report.get("groups")
+    if rows is None:
+        rows = [{"key": {}, **report}]
+    keys = list(rows[0]["key"]) if rows else []
+    elements = [e["code"] for e in report.get("elements", []) if "criteria" in e]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["method", "from", "to", "unit", *keys, "n", "index", "ci95_low",
+                     "ci95_high", *elements])
+    for row in rows:
+        by_code = {e["code"]: e["index"] for e in row.get("elements", [])}
+        writer.writerow([report["method"], _blank(report["from"]), _blank(report["to"]),
+                         _blank(report["scope"]["unit"]), *(_blank(row["key"][k]) for k in keys),
+                         _blank(row["n"]), _blank(row["index"]), *map(_blank, _ci(row)),
+                         *(_blank(by_code.get(code)) for code in elements)])
+    return out.getvalue()
+
+
+def _line(label: str, item: dict) -> str:
+    ci = item["ci95"]
+    shown = f"index={item['index']}  95% CI={ci[0]}–{ci[1]}" if ci else "no answers"
+    n = "" if item["n"] is None else f"n={item['n']}  "
+    return f"{label}: {n}{shown}"
+
+
+def to_table(report: dict) -> str:
+    """Readable text: the overall figure, elements (with criteria), groups, then warnings."""
+    lines = [_line(report["method"], report)] if report["n"] is not None else [report["method"]]
+    for element in report.get("elements", []):
+        lines.append("  " + _line(element["code"], element))
+        lines += ["    " + _line(c["code"], c) for c in element.get("criteria", [])]
+    for group in report.get("groups", []):
+        label = ", ".join(f"{k}={v}" for k, v in group["key"].items())
+        lines.append("  " + _line(label, group))
+    lines += [f"warning: {w}" for w in report["warnings"]]
+    return "\n".join(lines)

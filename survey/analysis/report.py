@@ -1,0 +1,60 @@
+"""Assemble an index report: overall figure, elements, groups and warnings (pure)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from survey.analysis.decree61 import decree61_index
+from survey.analysis.method_spec import MethodSpec
+from survey.analysis.qd766 import CaseCounts, qd766_ratios
+from survey.analysis.sipas import satisfaction_rate, sipas_index
+from survey.analysis.tally import Tally, merged
+
+SUPPRESSED_GROUPINGS = ("officer",)  # small groups here would point at one person's ratings
+
+
+def compute(spec: MethodSpec, tally: Tally, cases: CaseCounts | None = None) -> dict:
+    """Run the method's calculation on one group's tally."""
+    if spec.calculation == "share":
+        return satisfaction_rate(spec, tally)
+    if spec.calculation == "sipas":
+        return sipas_index(spec, tally)
+    if spec.calculation == "points":
+        return decree61_index(spec, tally)
+    return qd766_ratios(spec, cases or CaseCounts(), tally)
+
+
+def _group(key: dict, result: dict) -> dict:
+    group = {"key": key, "n": result["n"], "index": result["index"], "ci95": result["ci95"]}
+    if "elements" in result:
+        group["elements"] = result["elements"]
+    return group
+
+
+def build_report(spec: MethodSpec, header: dict, groups: list[tuple[dict, Tally]],
+                 by: str | None, cases: CaseCounts | None = None) -> dict:
+    """The INTERFACES.md report; ``groups`` are (key, tally), one of them when there is no --by.
+
+    The overall figure is computed on the sum of the groups, so groups always add up to it.
+    """
+    whole = compute(spec, merged([tally for _, tally in groups]), cases)
+    report = {"method": spec.code, **header, "n": whole["n"], "index": whole["index"],
+              "ci95": whole["ci95"]}
+    for extra in ("max_points", "elements"):
+        if extra in whole:
+            report[extra] = whole[extra]
+    warnings = list(whole["warnings"])
+    if by is not None:
+        shown, hidden = [], 0
+        for key, tally in groups:
+            result = compute(spec, tally, cases)
+            if by in SUPPRESSED_GROUPINGS and (result["n"] or 0) < spec.minimum_sample:
+                hidden += 1
+                continue
+            shown.append(_group(key, result))
+        report["groups"] = shown
+        if hidden:
+            warnings.append(_l("%(count)s %(by)s groups below the minimum sample of %(minimum)s "
+                               "are not shown", count=hidden, by=by, minimum=spec.minimum_sample))
+    report["warnings"] = warnings
+    return report

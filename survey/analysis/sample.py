@@ -1,0 +1,24 @@
+"""Sample sizes: the sample a figure needs and the warning when it has less (pure)."""
+
+from __future__ import annotations
+
+import math
+
+from flask_babel import lazy_gettext as _l
+
+
+def required_sample(population: int, margin: float = 0.05) -> int:
+    """Return the respondents needed for ``population`` transactions: ceil(N / (1 + N·e²))."""
+    if population < 0 or not 0 < margin < 1:
+        raise ValueError("population must be >= 0 and margin between 0 and 1")
+    return math.ceil(population / (1 + population * margin * margin))
+
+
+def small_sample_warning(n: int, minimum: int, where: str = ""):
+    """A warning when ``n`` is below the method's minimum sample, else None."""
+    if n >= minimum:
+        return None
+    if where:
+        return _l("%(where)s: n=%(n)s is below the minimum sample of %(minimum)s",
+                  where=where, n=n, minimum=minimum)
+    return _l("n=%(n)s is below the minimum sample of %(minimum)s", n=n, minimum=minimum)
