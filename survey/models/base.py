@@ -1,8 +1,7 @@
 """Column helpers shared by the models."""
 
-from datetime import UTC, datetime
-
 import enum
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator

@@ -10,7 +10,7 @@ from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
-from survey.models.base import enum_column, UTCDateTime, utcnow
+from survey.models.base import UTCDateTime, enum_column, utcnow
 
 
 class Role(enum.StrEnum):

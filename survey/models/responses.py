@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
-from survey.models.base import enum_column, UTCDateTime, utcnow
+from survey.models.base import UTCDateTime, enum_column, utcnow
 
 
 class Channel(enum.StrEnum):
