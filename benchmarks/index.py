@@ -53,6 +53,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 RESULTS = HERE / "RESULTS.md"
+from common import write_results  # noqa: E402 - benchmarks/common.py, beside this script
+
 # One section per database, so that a run on one database leaves the other's figures alone.
 HEADINGS = {"sqlite": "## SIPAS index and CSV export, SQLite (benchmarks/index.py)",
             "postgresql": "## SIPAS index and CSV export, PostgreSQL (benchmarks/index.py)"}
@@ -532,25 +534,6 @@ def render(dbs: list[Db], args, command: str, code: str, tools: str,
                 lines.append(f"- {s['execute_s']:.2f} s: `{sql}`")
             lines.append("")
     return "\n".join(lines).replace("{counters}", str(args.counters or "the"))
-
-
-def write_results(section: str, heading: str, path: Path = RESULTS) -> None:
-    """Replace this benchmark's section (up to the next '## ' heading), keep the others."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    lines = old.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip() == heading), None)
-    if start is None:
-        kept_before, kept_after = lines, []
-        while kept_before and not kept_before[-1].strip():
-            kept_before.pop()
-        kept_before.append("")
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
-                   len(lines))
-        kept_before, kept_after = lines[:start], lines[end:]
-    new = kept_before + section.rstrip("\n").splitlines() + ([""] + kept_after if kept_after
-                                                             else [])
-    path.write_text("\n".join(new) + "\n", encoding="utf-8")
 
 
 # ---- main ---------------------------------------------------------------------------------------

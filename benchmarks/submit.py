@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import common  # benchmarks/common.py, beside this script
 from sqlalchemy import create_engine, text
 
 HERE = Path(__file__).resolve().parent
@@ -739,25 +740,9 @@ def _runs(t: dict) -> str:
 
 
 def write_results(section: str, heading: str = HEADING, path: Path = RESULTS) -> None:
-    """Replace this benchmark's section (up to the next '## ' heading), keep the others."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    lines = old.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip() == heading), None)
-    if start is None:
-        kept_before, kept_after = lines, []
-        while kept_before and not kept_before[-1].strip():
-            kept_before.pop()
-        kept_before.append("")
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
-                   len(lines))
-        kept_before, kept_after = lines[:start], lines[end:]
-    new = kept_before + section.rstrip("\n").splitlines() + ([""] + kept_after if kept_after
-                                                             else [])
-    path.write_text("\n".join(new) + "\n", encoding="utf-8")
+    """Replace this benchmark's section of RESULTS.md, keep the others."""
+    common.write_results(section, heading, path)
 
-
-# ---- main ---------------------------------------------------------------------------------------
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
