@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from survey import qr
 from survey.analysis import load
 from survey.extensions import db
 from survey.forms.admin import (
@@ -169,12 +168,16 @@ def show_counter(counter_id: int):
 
 @bp.get("/counters/<int:counter_id>/qr.svg")
 def counter_qr(counter_id: int):
+    from survey import qr  # fpdf and PIL take most of a second to import: only when needed
+
     counter = get_counter_or_404(counter_id)
     return Response(qr.svg(survey_url(counter)), mimetype="image/svg+xml")
 
 
 @bp.get("/counters/<int:counter_id>/poster.pdf")
 def counter_poster(counter_id: int):
+    from survey import qr
+
     counter = get_counter_or_404(counter_id)
     pdf = qr.posters([qr.PosterInfo(url=survey_url(counter), unit=counter.unit.name,
                                     counter=counter.name)])
@@ -216,6 +219,8 @@ def set_duty(counter_id: int):
 @bp.post("/counters/<int:counter_id>/links")
 def issue_links(counter_id: int):
     """Issue one-time links and show them once, as a printable sheet of QR codes."""
+    from survey import qr
+
     counter = get_counter_or_404(counter_id)
     form = TokensForm()
     if not form.validate_on_submit():
