@@ -37,6 +37,15 @@ def parse_date_option(value: str | None, name: str) -> date | None:
         fail(f"{name} must be a date like 2027-01-31")
 
 
+def date_span_options(date_from: str | None,
+                      date_to: str | None) -> tuple[date | None, date | None]:
+    """The inclusive --from/--to dates, refusing a span that ends before it starts."""
+    start, end = parse_date_option(date_from, "--from"), parse_date_option(date_to, "--to")
+    if start and end and start > end:
+        fail("--from is after --to")
+    return start, end
+
+
 def emit(data, fmt: str, table=None) -> None:
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
@@ -50,7 +59,7 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(["json", "table"]), d
                       show_default=True, help="json for machines, table for people")
 
 
-def _unit_or_fail(code: str) -> Unit:
+def unit_or_fail(code: str) -> Unit:
     unit = db.session.scalar(select(Unit).where(Unit.code == code))
     if unit is None:
         fail(f"no unit with code {code!r}")
@@ -83,7 +92,7 @@ def create_user_command(username, role, unit_code, display_name, email, password
     """Create a staff user (the password is asked for unless --password-stdin)."""
     from survey.services.users import create_user
 
-    unit = _unit_or_fail(unit_code)
+    unit = unit_or_fail(unit_code)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -139,7 +148,7 @@ def qr_command(code, unit_code, poster, out):
             fail("a poster is written as .pdf")
         if unit_code:
             counters = list(db.session.scalars(
-                select(Counter).where(Counter.unit_id == _unit_or_fail(unit_code).id,
+                select(Counter).where(Counter.unit_id == unit_or_fail(unit_code).id,
                                       Counter.active.is_(True)).order_by(Counter.code)))
         elif code:
             counters = [_counter_or_fail(code)]

@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from survey.cli import emit, fail, parse_date_option
+from survey.cli import date_span_options, emit, fail, unit_or_fail
 from survey.extensions import db
 from survey.models import Counter, Unit
 
@@ -107,16 +107,10 @@ def index_command(method, date_from, date_to, unit_code, by, fmt):
     from survey.periods import date_range
     from survey.services.org import subtree_ids
 
-    start_day, end_day = parse_date_option(date_from, "--from"), parse_date_option(date_to, "--to")
-    if start_day and end_day and start_day > end_day:
-        fail("--from is after --to")
+    start_day, end_day = date_span_options(date_from, date_to)
     if method == "qd766" and by:
         fail("--by is not available for qd766 yet")
-    unit = None
-    if unit_code:
-        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
-        if unit is None:
-            fail(f"no unit with code {unit_code!r}")
+    unit = unit_or_fail(unit_code) if unit_code else None
     start, end = date_range(start_day, end_day)
     scope = Scope(start_day, end_day, start, end, unit_code, unit.id if unit else None,
                   subtree_ids(unit.id) if unit else None)
@@ -141,15 +135,8 @@ def export_command(fmt, out, date_from, date_to, unit_code, comments, as_json):
     from survey.services.exports import export_responses
     from survey.services.org import subtree_ids
 
-    start_day, end_day = parse_date_option(date_from, "--from"), parse_date_option(date_to, "--to")
-    if start_day and end_day and start_day > end_day:
-        fail("--from is after --to")
-    unit_ids = None
-    if unit_code:
-        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
-        if unit is None:
-            fail(f"no unit with code {unit_code!r}")
-        unit_ids = subtree_ids(unit.id)
+    start_day, end_day = date_span_options(date_from, date_to)
+    unit_ids = subtree_ids(unit_or_fail(unit_code).id) if unit_code else None
     if not out.parent.is_dir():
         fail(f"no directory {str(out.parent)!r} for {str(out)!r}")
     try:

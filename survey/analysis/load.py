@@ -38,13 +38,7 @@ def overall_share(session: Session, *, start: datetime | None = None, end: datet
                    func.coalesce(func.sum(case((Answer.value >= SATISFIED_THRESHOLD, 1),
                                                else_=0)), 0)
                    ).select_from(Response).join(Answer, _overall_join())
-    if start is not None:
-        query = query.where(Response.submitted_at >= start)
-    if end is not None:
-        query = query.where(Response.submitted_at < end)
-    if unit_ids is not None:
-        query = query.where(Response.unit_id.in_(unit_ids))
-    n, satisfied = session.execute(query).one()
+    n, satisfied = session.execute(_scoped(query, start, end, unit_ids)).one()
     return Share(n=int(n), satisfied=int(satisfied))
 
 
