@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from survey.analysis.qd766 import CaseCounts
@@ -18,6 +18,7 @@ from survey.models import (
     Milestone,
     Procedure,
     Response,
+    ResponseExclusion,
     Unit,
     User,
 )
@@ -102,7 +103,10 @@ def _group_column(by: str | None, dialect: str):
             "channel": Response.channel}[by]
 
 
-def _scoped(query, start: datetime | None, end: datetime | None, unit_ids: list[int] | None):
+def _scoped(query, start: datetime | None, end: datetime | None, unit_ids: list[int] | None,
+            without_excluded: bool = False):
+    if without_excluded:  # the figures an inspector sees after setting suspicious responses aside
+        query = query.where(~exists().where(ResponseExclusion.response_id == Response.id))
     if start is not None:
         query = query.where(Response.submitted_at >= start)
     if end is not None:
@@ -114,7 +118,8 @@ def _scoped(query, start: datetime | None, end: datetime | None, unit_ids: list[
 
 def answer_tallies(session: Session, *, codes: list[str], sets: dict[str, list[str]],
                    start: datetime | None = None, end: datetime | None = None,
-                   unit_ids: list[int] | None = None, by: str | None = None) -> dict:
+                   unit_ids: list[int] | None = None, by: str | None = None,
+                   without_excluded: bool = False) -> dict:
     """Per group key: answer counts per (question, value) and distinct respondents per set.
 
     Two GROUP BY queries; the rows returned are at most groups × questions × scale values.
@@ -123,7 +128,7 @@ def answer_tallies(session: Session, *, codes: list[str], sets: dict[str, list[s
     keys = [] if group is None else [group.label("g")]
     joined = _scoped(select().select_from(Response).join(
         Answer, and_(Answer.response_id == Response.id, Answer.question_code.in_(codes))),
-        start, end, unit_ids)
+        start, end, unit_ids, without_excluded)
     counts = joined.add_columns(*keys, Answer.question_code, Answer.value,
                                 func.count().label("c"))
     counts = counts.group_by(*keys, Answer.question_code, Answer.value)

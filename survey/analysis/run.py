@@ -26,6 +26,7 @@ class Scope:
     unit_code: str | None = None
     unit_id: int | None = None
     unit_ids: list[int] | None = None
+    without_excluded: bool = False  # leave out the responses inspectors excluded
 
 
 def respondent_sets(spec: MethodSpec) -> dict[str, list[str]]:
@@ -48,7 +49,8 @@ def _labelled(session: Session, by: str, tallies: dict, scope: Scope) -> list[tu
 def run_index(session: Session, spec: MethodSpec, scope: Scope, by: str | None) -> dict:
     """Compute ``spec`` over the scope, grouped ``by`` one dimension or not at all."""
     tallies = load.answer_tallies(session, codes=spec.question_codes(), sets=respondent_sets(spec),
-                                  start=scope.start, end=scope.end, unit_ids=scope.unit_ids, by=by)
+                                  start=scope.start, end=scope.end, unit_ids=scope.unit_ids, by=by,
+                                  without_excluded=scope.without_excluded)
     cases = None
     if spec.calculation == "qd766":
         cases = load.case_counts(session, start_day=scope.start_day, end_day=scope.end_day,

@@ -24,6 +24,12 @@ from survey.models.org import (
     User,
     unit_procedures,
 )
+from survey.models.quality import (
+    FlagScan,
+    ResponseExclusion,
+    ResponseFlag,
+    TransactionCount,
+)
 from survey.models.questionnaires import Questionnaire, QuestionnaireVersion
 from survey.models.responses import Answer, Channel, Response, TransactionToken
 from survey.models.rules import CalendarOverride, ConflictOfInterest, DayKind, RoutingRule
@@ -54,6 +60,10 @@ __all__ = [
     "Questionnaire",
     "QuestionnaireVersion",
     "Response",
+    "ResponseExclusion",
+    "ResponseFlag",
+    "FlagScan",
+    "TransactionCount",
     "RevokedSurveyCode",
     "Role",
     "TransactionToken",
