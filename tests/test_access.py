@@ -29,6 +29,8 @@ ALLOWED = {
                      "/officer/custody/cases/<int:case_id>/files/<int:file_id>",
                      "/officer/custody/cases/<int:case_id>/files/<int:file_id>/clear"},
 }
+# The inspector's desk: both roles reach every page under /inspect, limited to their subtree.
+INSPECT_ROLES = (Role.INSPECTOR, Role.LEADER)
 USER_OF_ROLE = {Role.OFFICER: "canbo1", Role.INSPECTOR: "thanhtra", Role.CUSTODIAN: "baomat",
                 Role.LEADER: "lanhdao", Role.ADMIN: "admin"}
 
@@ -68,7 +70,8 @@ def test_every_role_is_refused_everywhere_it_was_not_granted(app, client, demo, 
     token = valid_csrf(client)
     allowed = ALLOWED.get(role, set())
     for rule in staff_rules(app):
-        if rule.rule in allowed or (role is Role.ADMIN and rule.rule.startswith("/admin")):
+        if rule.rule in allowed or (role is Role.ADMIN and rule.rule.startswith("/admin")) or \
+                (role in INSPECT_ROLES and rule.rule.startswith("/inspect")):
             continue
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             reply = client.open(concrete(rule), method=method, data=token)

@@ -33,6 +33,9 @@ def register_blueprints(app: Flask) -> None:
         cases,
         custody,
         health,
+        inspect,
+        inspect_desk,
+        inspect_report,
         officer,
         officer_case,
         public,
@@ -46,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(inspect.bp)
     for status in (403, 404, 410, 429, 500):
         app.register_error_handler(status, _error_page(status))
     app.register_error_handler(CSRFError, _csrf_error)

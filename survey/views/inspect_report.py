@@ -1,0 +1,3 @@
+"""inspect_report (being built)."""
+
+from survey.views.inspect import bp  # noqa: F401
