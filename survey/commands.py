@@ -104,16 +104,12 @@ def index_command(method, date_from, date_to, unit_code, by, fmt):
     from survey.analysis.method_spec import load_method
     from survey.analysis.render import to_csv, to_json, to_table
     from survey.analysis.run import Scope, run_index
-    from survey.periods import date_range
-    from survey.services.org import subtree_ids
 
     start_day, end_day = date_span_options(date_from, date_to)
     if method == "qd766" and by:
         fail("--by is not available for qd766 yet")
     unit = unit_or_fail(unit_code) if unit_code else None
-    start, end = date_range(start_day, end_day)
-    scope = Scope(start_day, end_day, start, end, unit_code, unit.id if unit else None,
-                  subtree_ids(unit.id) if unit else None)
+    scope = Scope.of(start_day, end_day, unit)
     report = run_index(db.session, load_method(method), scope, by)
     render = {"json": to_json, "csv": to_csv, "table": to_table}[fmt]
     click.echo(render(report).rstrip("\n"))

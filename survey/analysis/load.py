@@ -104,7 +104,12 @@ def _group_column(by: str | None, dialect: str):
 
 
 def _scoped(query, start: datetime | None, end: datetime | None, unit_ids: list[int] | None,
-            without_excluded: bool = False):
+            without_excluded: bool = False, counter_id: int | None = None,
+            procedure_id: int | None = None):
+    if counter_id is not None:
+        query = query.where(Response.counter_id == counter_id)
+    if procedure_id is not None:
+        query = query.where(Response.procedure_id == procedure_id)
     if without_excluded:  # the figures an inspector sees after setting suspicious responses aside
         query = query.where(~exists().where(ResponseExclusion.response_id == Response.id))
     if start is not None:
@@ -119,7 +124,8 @@ def _scoped(query, start: datetime | None, end: datetime | None, unit_ids: list[
 def answer_tallies(session: Session, *, codes: list[str], sets: dict[str, list[str]],
                    start: datetime | None = None, end: datetime | None = None,
                    unit_ids: list[int] | None = None, by: str | None = None,
-                   without_excluded: bool = False) -> dict:
+                   without_excluded: bool = False, counter_id: int | None = None,
+                   procedure_id: int | None = None) -> dict:
     """Per group key: answer counts per (question, value) and distinct respondents per set.
 
     Two GROUP BY queries; the rows returned are at most groups × questions × scale values.
@@ -128,7 +134,7 @@ def answer_tallies(session: Session, *, codes: list[str], sets: dict[str, list[s
     keys = [] if group is None else [group.label("g")]
     joined = _scoped(select().select_from(Response).join(
         Answer, and_(Answer.response_id == Response.id, Answer.question_code.in_(codes))),
-        start, end, unit_ids, without_excluded)
+        start, end, unit_ids, without_excluded, counter_id, procedure_id)
     counts = joined.add_columns(*keys, Answer.question_code, Answer.value,
                                 func.count().label("c"))
     counts = counts.group_by(*keys, Answer.question_code, Answer.value)

@@ -27,6 +27,27 @@ class Scope:
     unit_id: int | None = None
     unit_ids: list[int] | None = None
     without_excluded: bool = False  # leave out the responses inspectors excluded
+    counter_id: int | None = None
+    procedure_id: int | None = None
+
+    @classmethod
+    def of(cls, start_day: date | None, end_day: date | None, unit=None, **filters) -> Scope:
+        """The scope of inclusive local days for a unit's subtree (everything when no unit)."""
+        from survey.periods import date_range
+        from survey.services.org import subtree_ids
+
+        start, end = date_range(start_day, end_day)
+        if unit is None:
+            return cls(start_day, end_day, start, end, **filters)
+        return cls(start_day, end_day, start, end, unit.code, unit.id, subtree_ids(unit.id),
+                   **filters)
+
+    @property
+    def filters(self) -> dict:
+        """The keyword arguments ``load`` takes to restrict responses to this scope."""
+        return {"start": self.start, "end": self.end, "unit_ids": self.unit_ids,
+                "counter_id": self.counter_id, "procedure_id": self.procedure_id,
+                "without_excluded": self.without_excluded}
 
 
 def respondent_sets(spec: MethodSpec) -> dict[str, list[str]]:
@@ -49,8 +70,7 @@ def _labelled(session: Session, by: str, tallies: dict, scope: Scope) -> list[tu
 def run_index(session: Session, spec: MethodSpec, scope: Scope, by: str | None) -> dict:
     """Compute ``spec`` over the scope, grouped ``by`` one dimension or not at all."""
     tallies = load.answer_tallies(session, codes=spec.question_codes(), sets=respondent_sets(spec),
-                                  start=scope.start, end=scope.end, unit_ids=scope.unit_ids, by=by,
-                                  without_excluded=scope.without_excluded)
+                                  by=by, **scope.filters)
     cases = None
     if spec.calculation == "qd766":
         cases = load.case_counts(session, start_day=scope.start_day, end_day=scope.end_day,
