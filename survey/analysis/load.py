@@ -208,3 +208,97 @@ def _within_competence():
     outside = or_(Case.state.in_([CaseState.REFUSED, CaseState.FORWARDED]),
                   and_(Case.state == CaseState.CLOSED, Case.resolved_at.is_(None)))
     return ~outside
+
+
+# --- The inspector's desk: exclusions and comments in a scope ----------------------------------
+
+def excluded_count(session: Session, *, start: datetime | None = None,
+                   end: datetime | None = None, unit_ids: list[int] | None = None,
+                   counter_id: int | None = None, procedure_id: int | None = None,
+                   without_excluded: bool = False) -> int:
+    """How many responses of the scope inspectors have excluded."""
+    query = select(func.count()).select_from(Response).join(
+        ResponseExclusion, ResponseExclusion.response_id == Response.id)
+    query = _scoped(query, start, end, unit_ids, False, counter_id, procedure_id)
+    return int(session.execute(query).scalar_one())
+
+
+def comments(session: Session, *, limit: int, offset: int = 0, start: datetime | None = None,
+             end: datetime | None = None, unit_ids: list[int] | None = None,
+             counter_id: int | None = None, procedure_id: int | None = None,
+             without_excluded: bool = False) -> tuple[int, list]:
+    """The scope's comments, newest first, one page of them, and how many there are in all.
+
+    Rows carry the response id, time, unit and counter names and the raw comment: the caller
+    masks personal data before anything is shown.
+    """
+    written = and_(Response.comment.is_not(None), Response.comment != "")
+    total = select(func.count()).select_from(Response).where(written)
+    total = _scoped(total, start, end, unit_ids, without_excluded, counter_id, procedure_id)
+    page = (select(Response.id, Response.submitted_at, Unit.name.label("unit"),
+                   Counter.name.label("counter"), Response.comment)
+            .select_from(Response).join(Unit, Unit.id == Response.unit_id)
+            .outerjoin(Counter, Counter.id == Response.counter_id).where(written)
+            .order_by(Response.submitted_at.desc(), Response.id.desc())
+            .limit(limit).offset(offset))
+    page = _scoped(page, start, end, unit_ids, without_excluded, counter_id, procedure_id)
+    return int(session.execute(total).scalar_one()), session.execute(page).all()
+
+
+def display_names(session: Session, by: str, codes: list) -> dict:
+    """Names to show for grouped codes: unit, counter and procedure names, officers' names."""
+    pairs = {"unit": (Unit.code, Unit.name), "counter": (Counter.code, Counter.name),
+             "procedure": (Procedure.code, Procedure.name),
+             "officer": (User.username, User.display_name)}.get(by)
+    codes = [code for code in codes if code is not None]
+    if pairs is None or not codes:
+        return {}
+    code, name = pairs
+    return dict(session.execute(select(code, name).where(code.in_(codes))).all())
+
+
+# --- The annual report: responses per channel, case statistics per kind -----------------------
+
+def response_counts(session: Session, *, start: datetime | None = None,
+                    end: datetime | None = None,
+                    unit_ids: list[int] | None = None) -> dict[str, dict[str, int]]:
+    """Per channel: the scope's responses, and how many of them inspectors excluded."""
+    query = (select(Response.channel, func.count(), func.count(ResponseExclusion.response_id))
+             .select_from(Response)
+             .outerjoin(ResponseExclusion, ResponseExclusion.response_id == Response.id)
+             .group_by(Response.channel))
+    rows = session.execute(_scoped(query, start, end, unit_ids)).all()
+    return {getattr(channel, "value", channel): {"responses": int(n), "excluded": int(excluded)}
+            for channel, n, excluded in rows}
+
+
+def case_statistics(session: Session, *, start: datetime, end: datetime, overdue_before: date,
+                    unit_ids: list[int] | None = None) -> dict[str, dict[str, int]]:
+    """Per kind of case: received, outside competence, resolved, on time, late, open and overdue.
+
+    Received and resolved count what happened in [start, end); a resolved case is on time when
+    its ``resolve`` milestone was met on or before its due date. Open and overdue: within
+    competence, not resolved by ``end``, with a milestone due before ``overdue_before`` and not
+    met by ``end``. One pass with conditional sums; only counts, nothing about any person.
+    """
+    dialect = session.get_bind().dialect.name
+    met_day = local_date(func.coalesce(Milestone.met_at, Case.resolved_at), dialect)
+    received = and_(Case.received_at >= start, Case.received_at < end)
+    resolved = and_(Case.resolved_at >= start, Case.resolved_at < end)
+    pending = Milestone.__table__.alias("pending")
+    overdue = exists().where(pending.c.case_id == Case.id, pending.c.due < overdue_before,
+                             or_(pending.c.met_at.is_(None), pending.c.met_at >= end))
+    still_open = and_(_within_competence(),
+                      or_(Case.resolved_at.is_(None), Case.resolved_at >= end), overdue)
+    query = (select(Case.kind, _count_if(received),
+                    _count_if(and_(received, ~_within_competence())), _count_if(resolved),
+                    _count_if(and_(resolved, met_day <= Milestone.due)),
+                    _count_if(and_(resolved, met_day > Milestone.due)), _count_if(still_open))
+             .select_from(Case)
+             .outerjoin(Milestone, and_(Milestone.case_id == Case.id, Milestone.name == "resolve"))
+             .where(Case.received_at < end).group_by(Case.kind))
+    if unit_ids is not None:
+        query = query.where(func.coalesce(Case.handling_unit_id, Case.unit_id).in_(unit_ids))
+    names = ("received", "outside_competence", "resolved", "on_time", "late", "open_overdue")
+    return {getattr(kind, "value", kind): dict(zip(names, map(int, counts), strict=True))
+            for kind, *counts in session.execute(query)}

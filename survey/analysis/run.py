@@ -67,10 +67,24 @@ def _labelled(session: Session, by: str, tallies: dict, scope: Scope) -> list[tu
     return sorted(keyed, key=lambda item: (item[0][by] is None, str(item[0][by])))
 
 
-def run_index(session: Session, spec: MethodSpec, scope: Scope, by: str | None) -> dict:
-    """Compute ``spec`` over the scope, grouped ``by`` one dimension or not at all."""
+def whole_tally(session: Session, spec: MethodSpec, scope: Scope) -> Tally:
+    """The scope's counts for the method's questions, as one group."""
     tallies = load.answer_tallies(session, codes=spec.question_codes(), sets=respondent_sets(spec),
-                                  by=by, **scope.filters)
+                                  by=None, **scope.filters)
+    return tallies.get((), Tally())
+
+
+def run_index(session: Session, spec: MethodSpec, scope: Scope, by: str | None,
+              tally: Tally | None = None) -> dict:
+    """Compute ``spec`` over the scope, grouped ``by`` one dimension or not at all.
+
+    Without grouping, an already loaded ``tally`` of the scope may be given to save the query.
+    """
+    if by is None and tally is not None:
+        tallies = {(): tally}
+    else:
+        tallies = load.answer_tallies(session, codes=spec.question_codes(),
+                                      sets=respondent_sets(spec), by=by, **scope.filters)
     cases = None
     if spec.calculation == "qd766":
         cases = load.case_counts(session, start_day=scope.start_day, end_day=scope.end_day,

@@ -1,0 +1,185 @@
+"""What the inspector's desk shows for one choice of filters.
+
+Everything is computed from small aggregates (``survey.analysis``): the figure of the scope with
+and without the excluded responses, a trend by month, one breakdown, the distribution of answers
+per question, the comparison with another period, and the response rate. Views only render it.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from flask_babel import get_locale
+from sqlalchemy.orm import Session
+
+from survey.analysis import load
+from survey.analysis.compare import compare_reports
+from survey.analysis.method_spec import MethodSpec
+from survey.analysis.run import Scope, run_index, whole_tally
+from survey.analysis.tally import Tally
+from survey.masking import mask_personal_data
+from survey.services import questionnaires
+
+QUESTIONNAIRE_ORDER = ("quick", "sipas", "decree61")  # where question texts are looked up
+NO_OPINION = "na"
+COMMENTS_PER_PAGE = 50
+
+
+@dataclass
+class DeskFigures:
+    report: dict  # the `survey index` report of the scope
+    without_excluded: dict | None  # the same without excluded responses, when any are excluded
+    excluded: int
+    trend: list[dict] = field(default_factory=list)  # one point per month, gaps as None
+    breakdown: dict | None = None  # the report grouped by the chosen dimension
+    distribution: list[dict] = field(default_factory=list)
+    comparison: dict | None = None
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The year so far: what an inspector opens the desk for most often."""
+    return date(today.year, 1, 1), today
+
+
+def other_period(start: date, end: date, kind: str) -> tuple[date, date]:
+    """The period to compare with: the one just before (same length) or a year earlier."""
+    if kind == "previous":
+        length = (end - start).days + 1
+        return start - timedelta(days=length), start - timedelta(days=1)
+    return _year_earlier(start), _year_earlier(end)
+
+
+def _year_earlier(day: date) -> date:
+    last = calendar.monthrange(day.year - 1, day.month)[1]
+    return date(day.year - 1, day.month, min(day.day, last))  # 29 February becomes the 28th
+
+
+def months_between(start: date, end: date) -> list[str]:
+    """Every month from ``start`` to ``end`` as ``YYYY-MM``, so a month with no data shows a gap."""
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def figures(session: Session, spec: MethodSpec, scope: Scope, by: str | None,
+            compare: str | None = None) -> DeskFigures:
+    """Compute everything the desk shows for ``spec`` over ``scope``."""
+    tally = whole_tally(session, spec, scope)
+    report = run_index(session, spec, scope, None, tally=tally)
+    excluded = load.excluded_count(session, **scope.filters)
+    without = None
+    if excluded:
+        without = run_index(session, spec, replace(scope, without_excluded=True), None)
+    result = DeskFigures(report, without, excluded,
+                         distribution=distribution(tally, spec.question_codes()))
+    if spec.calculation != "qd766":  # case ratios have no per-month or per-group breakdown yet
+        monthly = run_index(session, spec, scope, "month")
+        result.trend = trend_points(monthly, scope.start_day, scope.end_day)
+        result.breakdown = monthly if by == "month" else \
+            run_index(session, spec, scope, by) if by else None
+    if compare and scope.start_day and scope.end_day:
+        before_start, before_end = other_period(scope.start_day, scope.end_day, compare)
+        before_scope = replace(Scope.of(before_start, before_end), unit_code=scope.unit_code,
+                               unit_id=scope.unit_id, unit_ids=scope.unit_ids,
+                               counter_id=scope.counter_id, procedure_id=scope.procedure_id)
+        before = run_index(session, spec, before_scope, None)
+        result.comparison = {"before": before, "from": before_start, "to": before_end,
+                             "rows": compare_reports(before, report,
+                                                     minimum_sample=spec.minimum_sample)}
+    return result
+
+
+RANKED = ("unit", "counter", "procedure", "officer", "channel")  # periods stay in time order
+
+
+def breakdown_rows(session: Session, breakdown: dict, by: str,
+                   channel_labels: dict | None = None) -> list[dict]:
+    """The groups with readable names; dimensions other than periods ranked by their index."""
+    groups = breakdown.get("groups", [])
+    codes = [group["key"][by] for group in groups]
+    names = load.display_names(session, by, codes)
+    if by == "channel" and channel_labels:
+        names = {code: str(channel_labels.get(code, code)) for code in codes}
+    rows = [{"key": code, "label": names.get(code) or code or "–", "n": group["n"] or 0,
+             "index": group["index"], "ci95": group["ci95"]}
+            for code, group in zip(codes, groups, strict=True)]
+    if by in RANKED:
+        rows.sort(key=lambda row: (row["index"] is None, -(row["index"] or 0), row["label"]))
+    return rows
+
+
+def trend_points(monthly: dict, start: date | None, end: date | None) -> list[dict]:
+    """The monthly groups as points, with an empty point for each month without data."""
+    by_month = {group["key"]["month"]: group for group in monthly.get("groups", [])}
+    months = months_between(start, end) if start and end else sorted(by_month)
+    empty = {"n": 0, "index": None, "ci95": None}
+    return [{"month": month, **{k: by_month.get(month, empty)[k] for k in ("n", "index", "ci95")}}
+            for month in months]
+
+
+def distribution(tally: Tally, codes: list[str]) -> list[dict]:
+    """Per question: the count and share of each answer, "no opinion" included."""
+    texts = question_texts(codes)
+    rows = []
+    for code in codes:
+        counts = tally.answers.get(code, {})
+        total = sum(counts.values())
+        scale = texts.get(code, {}).get("scale", {})
+        values = sorted({v for v in counts if v is not None} | set(scale))
+        cells = [_cell(v, scale.get(v, str(v)), counts.get(v, 0), total) for v in values]
+        if None in counts:
+            cells.append(_cell(NO_OPINION, None, counts[None], total))
+        rows.append({"code": code, "text": texts.get(code, {}).get("text", code),
+                     "total": total, "cells": cells})
+    return rows
+
+
+def _cell(value, label, count: int, total: int) -> dict:
+    return {"value": value, "label": label, "count": count,
+            "share": 100 * count / total if total else None}
+
+
+def question_texts(codes: list[str]) -> dict[str, dict]:
+    """Question wording and scale labels in the current language, from the current versions."""
+    lang = _language()
+    found: dict[str, dict] = {}
+    for code in QUESTIONNAIRE_ORDER:
+        current = questionnaires.current(code)
+        if current is None:
+            continue
+        definition = current.definition
+        for question in definition["questions"]:
+            if question["code"] in codes and question["code"] not in found:
+                points = definition["scales"][question["scale"]]
+                found[question["code"]] = {
+                    "text": question["text"][lang],
+                    "scale": {p["value"]: p["label"][lang] for p in points}}
+    return found
+
+
+def element_names() -> dict[str, str]:
+    """Element codes (A, B, ...) to their names in the current language."""
+    lang = _language()
+    names: dict[str, str] = {}
+    for code in QUESTIONNAIRE_ORDER:
+        current = questionnaires.current(code)
+        for element in current.definition["elements"] if current else []:
+            names.setdefault(element["code"], element["name"][lang])
+    return names
+
+
+def _language() -> str:
+    return "en" if str(get_locale() or "vi").startswith("en") else "vi"
+
+
+def masked_comments(session: Session, scope: Scope, page: int = 1) -> tuple[int, list[dict]]:
+    """One page of the scope's comments with phone numbers, e-mails and ID numbers masked."""
+    total, rows = load.comments(session, limit=COMMENTS_PER_PAGE,
+                                offset=(page - 1) * COMMENTS_PER_PAGE, **scope.filters)
+    return total, [{"id": row.id, "submitted_at": row.submitted_at, "unit": row.unit,
+                    "counter": row.counter, "comment": mask_personal_data(row.comment)}
+                   for row in rows]
