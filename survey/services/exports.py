@@ -81,6 +81,7 @@ class Layout:
 
 def export_responses(fmt: str, out_path: Path, *, date_from: date | None = None,
                      date_to: date | None = None, unit_ids: list[int] | None = None,
+                     counter_id: int | None = None, procedure_id: int | None = None,
                      include_comments: bool = False, chunk_size: int = 5000) -> int:
     """Write the matching responses to ``out_path`` as ``fmt``; return the rows written."""
     if fmt not in FORMATS:
@@ -90,6 +91,8 @@ def export_responses(fmt: str, out_path: Path, *, date_from: date | None = None,
         Response.submitted_at >= start if start else None,
         Response.submitted_at < end if end else None,
         Response.unit_id.in_(unit_ids) if unit_ids is not None else None,
+        Response.counter_id == counter_id if counter_id is not None else None,
+        Response.procedure_id == procedure_id if procedure_id is not None else None,
     ) if condition is not None]
     layout = _layout(conditions, include_comments)
     rows = iter_rows(layout, conditions, chunk_size)
