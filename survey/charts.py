@@ -123,7 +123,7 @@ def _polygon(corners: list[tuple[float, float]], **attrs: object) -> str:
 def _legend_items(first: tuple[str, str], small: str, rows: Sequence, minimum: int) -> list:
     """The interval entry, and the small-sample one when a shown row is below ``minimum``."""
     items = [first]
-    if minimum and any(r[1] is not None and r[3] < minimum for r in rows):
+    if minimum and any(r[1] is not None and (r[3] or 0) < minimum for r in rows):
         items.append((small, _("fewer than %(minimum)s responses", minimum=minimum)))
     return items
 
@@ -165,7 +165,7 @@ def trend_chart(points: Sequence[TrendPoint], *, title: str, y_label: str,
     label_every = max(1, math.ceil(widest / step))
     for i, (month, value, _interval, n) in enumerate(points):
         if value is not None:
-            hollow = n < minimum_sample
+            hollow = (n or 0) < minimum_sample
             body.append(_el("circle", cx=x(i), cy=y(value), r=4, stroke=INK, stroke_width=2,
                             fill="#ffffff" if hollow else INK,
                             class_="marker small" if hollow else "marker"))
@@ -218,7 +218,7 @@ def ranking_chart(rows: Sequence[RankRow], *, title: str, x_max: float = 100.0,
         if value is None:
             body.append(_text(left, y0 + 31, _("No data"), fill=GREY))
             continue
-        small = n < minimum_sample
+        small = (n or 0) < minimum_sample
         body.append(_el("rect", x=left, y=y0 + 19, width=x(value) - left, height=14,
                         fill="#ffffff" if small else "#a6a6a6", stroke=INK if small else None,
                         class_="bar small" if small else "bar"))
