@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import insert, select
 
@@ -103,6 +103,7 @@ def build_organisation(with_cases: bool = True) -> list[DemoLogin]:
     """Create the demo units, counters, procedures, users (and sample cases) unless they exist."""
     load_builtins()
     if db.session.scalar(select(Unit).where(Unit.code == PROVINCE[0])) is not None:
+        add_transaction_counts()
         return logins()
     province = save_unit(None, code=PROVINCE[0], name=PROVINCE[1], level=PROVINCE[2], parent=None)
     centre = save_unit(None, code=CENTRE[0], name=CENTRE[1], level=CENTRE[2], parent=province)
@@ -128,6 +129,7 @@ def build_organisation(with_cases: bool = True) -> list[DemoLogin]:
         create_user(username, role=role, unit=unit, password=_password(username),
                     display_name=name, email=f"{username}@ninhbinh.example")
     _assign_duty()
+    add_transaction_counts()
     if with_cases:
         _add_rules_and_cases(province, centre)
     return logins()
@@ -221,3 +223,43 @@ def _answers_for(definition: dict, mood: int, rng: random.Random) -> dict[str, i
         elif question["required"] or rng.random() < 0.8:
             answers[question["code"]] = max(1, min(5, mood + rng.choice([-1, 0, 0, 0, 1])))
     return answers
+
+
+# Dossiers a month at the provincial centre and at a commune centre, before the season: fewer
+# around Tết (January-February), more in the year-end rush.
+CENTRE_DOSSIERS, COMMUNE_DOSSIERS = 3200, (640, 520, 430)
+SEASON = (0.95, 0.7, 1.0, 1.0, 1.05, 1.0, 0.95, 0.95, 1.0, 1.05, 1.1, 1.2)
+
+
+def add_transaction_counts(today: date | None = None) -> int:
+    """Give each demo service centre its monthly dossiers, last year and this year to date.
+
+    Months that already have a count keep it; this month counts its days so far.
+    """
+    import calendar
+
+    from survey.models import TransactionCount
+    from survey.periods import LOCAL_TZ
+
+    today = today or utcnow().astimezone(LOCAL_TZ).date()
+    bases = {CENTRE[0]: CENTRE_DOSSIERS} | {f"NB-{code}-TT": dossiers for (code, _name), dossiers
+                                            in zip(COMMUNES, COMMUNE_DOSSIERS, strict=True)}
+    units = db.session.scalars(select(Unit).where(Unit.code.in_(bases))).all()
+    have = {(unit_id, month) for unit_id, month in db.session.execute(
+        select(TransactionCount.unit_id, TransactionCount.month))}
+    added = 0
+    for unit in units:
+        base = bases[unit.code]
+        for year in (today.year - 1, today.year):
+            for number in range(1, 13 if year < today.year else today.month + 1):
+                month = date(year, number, 1)
+                if (unit.id, month) in have:
+                    continue
+                share = today.day / calendar.monthrange(year, number)[1] \
+                    if (year, number) == (today.year, today.month) else 1
+                noise = random.Random(f"{unit.code}:{month}").uniform(0.9, 1.1)
+                db.session.add(TransactionCount(unit_id=unit.id, month=month, source="import",
+                                                transactions=round(base * SEASON[number - 1] * noise * share)))
+                added += 1
+    db.session.flush()
+    return added

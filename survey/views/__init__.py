@@ -29,6 +29,7 @@ def register_blueprints(app: Flask) -> None:
     from survey.views import (  # noqa: F401 - routes join their blueprints
         admin,
         admin_rules,
+        admin_transactions,
         auth,
         cases,
         custody,

@@ -1,0 +1,97 @@
+"""Reading transaction count files (CSV or XLSX) and their cells: months and whole numbers.
+
+The file rules are those of the paper survey import (UTF-8 with or without BOM, ';' or ','
+separators, every cell read as text); the columns are ``unit``, ``month`` (``YYYY-MM``) and
+``transactions``. Checking rows against the database and storing them is in ``transactions``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from pathlib import Path
+
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+
+from survey.services.paper_files import ImportFileError
+from survey.services.paper_files import _read_frame as read_frame  # the same CSV/XLSX rules
+
+MAX_TRANSACTIONS = 10_000_000  # per unit and month; more is a typo (and near the INTEGER limit)
+COLUMNS = ("unit", "month", "transactions")
+WHOLE_NUMBER = re.compile(r"\d+(?:\.0+)?")  # a spreadsheet's number cell may read "1250.0"
+
+
+def read_counts_file(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """Return each non-blank row with its spreadsheet row number, after checking the header."""
+    frame = read_frame(path)
+    lines = [[cell.strip() if isinstance(cell, str) else "" for cell in line]
+             for line in frame.to_numpy(dtype=object).tolist()]
+    if not lines:
+        raise ImportFileError(_("The file is empty."))
+    header = [name.lower() for name in lines[0]]
+    named = [name for name in header if name]
+    repeated = sorted({name for name in named if named.count(name) > 1})
+    if repeated:
+        raise ImportFileError(_("Columns appear more than once: %(columns)s.",
+                                columns=", ".join(repeated)))
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        raise ImportFileError(_("Required columns are missing: %(columns)s.",
+                                columns=", ".join(missing)))
+    unknown = [name for name in named if name not in COLUMNS]
+    if unknown:
+        raise ImportFileError(_("Unknown columns: %(columns)s. The columns are unit, month and "
+                                "transactions.", columns=", ".join(unknown)))
+    for position, name in enumerate(header, start=1):
+        if not name and any(line[position - 1] for line in lines[1:]):
+            raise ImportFileError(_("Column %(number)d has values but no name in the first row.",
+                                    number=position))
+    # The header is row 1, so data rows count from 2, blank ones included, as a spreadsheet shows.
+    return [(number, {name: cell for name, cell in zip(header, line, strict=True) if name})
+            for number, line in enumerate(lines[1:], start=2) if any(line)]
+
+
+def count_problem(transactions: int) -> str | None:
+    """Say why ``transactions`` cannot be one month's count, or None."""
+    if transactions < 0:
+        return _("The number of transactions cannot be negative.")
+    if transactions > MAX_TRANSACTIONS:
+        return _("More than %(max)s transactions in one month: check the number.",
+                 max=format_decimal(MAX_TRANSACTIONS))
+    return None
+
+
+def parse_month(text: str) -> date:
+    """Read ``YYYY-MM`` (or a spreadsheet date on the 1st) as the month's first day."""
+    text = text.strip()
+    if not text:
+        raise ValueError(_("The month is missing."))
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+    try:
+        if match:
+            return date(int(match[1]), int(match[2]), 1)
+        moment = datetime.fromisoformat(text)
+        if moment.day == 1 and moment.time() == time.min and moment.tzinfo is None:
+            return moment.date()
+    except ValueError:
+        pass
+    raise ValueError(_("“%(value)s” is not a month: write it as YYYY-MM (e.g. 2027-01).",
+                       value=text))
+
+
+def parse_transactions(text: str) -> int:
+    """Read a cell as a month's count; raise ValueError with a translated message."""
+    text = text.strip()
+    if not text:
+        raise ValueError(_("The number of transactions is missing."))
+    if text.startswith("-") and WHOLE_NUMBER.fullmatch(text[1:]):
+        raise ValueError(_("The number of transactions cannot be negative."))
+    if not WHOLE_NUMBER.fullmatch(text):
+        raise ValueError(_("“%(value)s” is not a whole number: write the transactions with "
+                           "digits only (e.g. 1250).", value=text))
+    number = int(text.split(".")[0])
+    problem = count_problem(number)
+    if problem:
+        raise ValueError(problem)
+    return number
