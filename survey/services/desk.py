@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from survey.analysis import load
 from survey.analysis.compare import compare_reports
+from survey.analysis.coverage import coverage
+from survey.analysis.grouping import grouping_scope, top_under
 from survey.analysis.method_spec import MethodSpec
 from survey.analysis.run import Scope, run_index, whole_tally
 from survey.analysis.tally import Tally
 from survey.masking import mask_personal_data
-from survey.services import questionnaires
+from survey.services import questionnaires, transactions
 
 QUESTIONNAIRE_ORDER = ("quick", "sipas", "decree61")  # where question texts are looked up
 NO_OPINION = "na"
@@ -34,8 +36,10 @@ class DeskFigures:
     excluded: int
     trend: list[dict] = field(default_factory=list)  # one point per month, gaps as None
     breakdown: dict | None = None  # the report grouped by the chosen dimension
-    distribution: list[dict] = field(default_factory=list)
+    distribution: dict = field(default_factory=dict)
     comparison: dict | None = None
+    coverage: dict | None = None  # transactions, required sample and response rate of the scope
+    unit_coverage: dict = field(default_factory=dict)  # unit code -> response rate
 
 
 def default_period(today: date) -> tuple[date, date]:
@@ -81,6 +85,9 @@ def figures(session: Session, spec: MethodSpec, scope: Scope, by: str | None,
         result.trend = trend_points(monthly, scope.start_day, scope.end_day)
         result.breakdown = monthly if by == "month" else \
             run_index(session, spec, scope, by) if by else None
+    if scope.counter_id is None and scope.procedure_id is None:
+        # Transactions are counted per unit and month, so a rate is only honest for whole units.
+        add_coverage(session, result, scope, by)
     if compare and scope.start_day and scope.end_day:
         before_start, before_end = other_period(scope.start_day, scope.end_day, compare)
         before_scope = replace(Scope.of(before_start, before_end), unit_code=scope.unit_code,
@@ -91,6 +98,39 @@ def figures(session: Session, spec: MethodSpec, scope: Scope, by: str | None,
                              "rows": compare_reports(before, report,
                                                      minimum_sample=spec.minimum_sample)}
     return result
+
+
+def add_coverage(session: Session, result: DeskFigures, scope: Scope, by: str | None) -> None:
+    """Put the response rate beside the scope's figure, each month's and each unit's.
+
+    Months cut by the period count pro rata to their days inside it (``transactions.totals``).
+    """
+    total = transactions.totals(session, scope.unit_ids, scope.start_day, scope.end_day)
+    if total is None:
+        return
+    result.coverage = coverage(total, result.report["n"] or 0)
+    monthly = transactions.totals(session, scope.unit_ids, scope.start_day, scope.end_day,
+                                  by="month")
+    for point in result.trend:
+        month = date.fromisoformat(point["month"] + "-01")
+        if month in monthly:
+            point["response_rate"] = coverage(monthly[month], point["n"] or 0)["response_rate"]
+    if by == "unit" and result.breakdown:
+        by_unit = transactions.totals(session, scope.unit_ids, scope.start_day, scope.end_day,
+                                      by="unit")
+        parents = load.unit_parents(session)
+        top = grouping_scope(scope.unit_id, parents)
+        summed: dict[int, int] = {}
+        for unit_id, count in by_unit.items():
+            group = top_under(unit_id, top, parents) if top is not None else unit_id
+            summed[group] = summed.get(group, 0) + count
+        codes = load.group_labels(session, "unit", list(summed))
+        rolled = {codes[unit_id]: count for unit_id, count in summed.items() if unit_id in codes}
+        for group in result.breakdown.get("groups", []):
+            code = group["key"]["unit"]
+            if code in rolled:
+                result.unit_coverage[code] = coverage(rolled[code],
+                                                      group["n"] or 0)["response_rate"]
 
 
 RANKED = ("unit", "counter", "procedure", "officer", "channel")  # periods stay in time order
@@ -121,9 +161,14 @@ def trend_points(monthly: dict, start: date | None, end: date | None) -> list[di
             for month in months]
 
 
-def distribution(tally: Tally, codes: list[str]) -> list[dict]:
-    """Per question: the count and share of each answer, "no opinion" included."""
+def distribution(tally: Tally, codes: list[str]) -> dict:
+    """Per question: the count and share of each answer, "no opinion" included.
+
+    ``columns`` holds the answer labels when every question shares one scale (a grid then reads
+    best), else None.
+    """
     texts = question_texts(codes)
+    any_no_opinion = any(None in tally.answers.get(code, {}) for code in codes)
     rows = []
     for code in codes:
         counts = tally.answers.get(code, {})
@@ -131,11 +176,13 @@ def distribution(tally: Tally, codes: list[str]) -> list[dict]:
         scale = texts.get(code, {}).get("scale", {})
         values = sorted({v for v in counts if v is not None} | set(scale))
         cells = [_cell(v, scale.get(v, str(v)), counts.get(v, 0), total) for v in values]
-        if None in counts:
-            cells.append(_cell(NO_OPINION, None, counts[None], total))
+        if any_no_opinion:
+            cells.append(_cell(NO_OPINION, None, counts.get(None, 0), total))
         rows.append({"code": code, "text": texts.get(code, {}).get("text", code),
                      "total": total, "cells": cells})
-    return rows
+    shapes = {tuple(cell["value"] for cell in row["cells"]) for row in rows}
+    columns = [cell["label"] for cell in rows[0]["cells"]] if len(shapes) == 1 and rows else None
+    return {"columns": columns, "rows": rows}
 
 
 def _cell(value, label, count: int, total: int) -> dict:

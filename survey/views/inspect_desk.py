@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from survey.analysis.method_spec import MethodSpec, load_method
 from survey.analysis.run import Scope
+from survey.desk_charts import desk_charts
 from survey.extensions import db
 from survey.forms.inspect import (
     BREAKDOWN_LABELS,
@@ -159,7 +160,9 @@ def desk_page():
                            element_names=desk.element_names(),
                            question_texts={code: text["text"] for code, text
                                            in desk.question_texts(codes).items()},
-                           charts={}, **_labels())
+                           charts=desk_charts(figures, choice.spec, ranked,
+                                              str(BREAKDOWN_LABELS[form.by.data])),
+                           **_labels())
 
 
 @bp.get("/comments", endpoint=endpoint("comments"))
