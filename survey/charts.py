@@ -83,6 +83,11 @@ def _svg(cid: str, height: float, title: object, desc: object, body: list[str]) 
     return Markup("".join(parts) + "</svg>")  # noqa: S704 (_el escaped every text)
 
 
+def _interval_label() -> str:
+    """ "95% interval", with the percent written the locale's way."""
+    return _("%(level)s interval", level=format_percent(0.95))
+
+
 def _ticks(top: float, count: int = 6) -> list[float]:
     """Round tick values from 0 to ``top``: at most ``count`` steps of 1, 2, 2.5, 3 or 5 × 10^k."""
     if top <= 0:
@@ -175,7 +180,7 @@ def trend_chart(points: Sequence[TrendPoint], *, title: str, y_label: str,
     if all(p[1] is None for p in points):
         body.append(_text(left + plot_w / 2, (top + bottom) / 2, _("No data"), TEXT, "middle"))
     hollow = _el("circle", cx=7, cy=7, r=4, fill="#ffffff", stroke=INK, stroke_width=2)
-    items = _legend_items((_el("rect", width=14, height=14, fill=BAND), _("95% interval")),
+    items = _legend_items((_el("rect", width=14, height=14, fill=BAND), _interval_label()),
                           hollow, points, minimum_sample)
     legend, end = _legend(items, bottom + 40, left)
     return _svg(cid, end + 10, title, desc or _trend_desc(points, fmt), body + legend)
@@ -237,7 +242,7 @@ def ranking_chart(rows: Sequence[RankRow], *, title: str, x_max: float = 100.0,
                               anchor="end" if x(reference) > WIDTH / 2 else "start"))
     whisker = _el("line", x1=0, x2=14, y1=7, y2=7, stroke=INK, stroke_width=1.5)
     outlined = _el("rect", width=14, height=14, fill="#ffffff", stroke=INK)
-    items = _legend_items((whisker, _("95% interval")), outlined, rows, minimum_sample)
+    items = _legend_items((whisker, _interval_label()), outlined, rows, minimum_sample)
     legend, end = _legend(items, bottom + 40, left)
     if desc is None:
         desc = _("%(count)s rows, each a bar with its 95%% interval. The table beside the chart "
