@@ -249,9 +249,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(responses)
     app.cli.add_command(index_command)
     from survey.case_commands import COMMANDS
+    from survey.flag_commands import COMMANDS as FLAG_COMMANDS
     from survey.transaction_commands import COMMANDS as TRANSACTION_COMMANDS
 
-    for command in (*COMMANDS, *TRANSACTION_COMMANDS):
+    for command in (*COMMANDS, *FLAG_COMMANDS, *TRANSACTION_COMMANDS):
         app.cli.add_command(command)
 
 

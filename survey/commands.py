@@ -73,6 +73,11 @@ def import_command(file, questionnaire_code, dry_run, skip_invalid, fmt):
         db.session.rollback()
     else:
         db.session.commit()
+        if report["imported"]:  # flag the new forms now rather than at the next scheduled scan
+            from survey.services.flags import detect
+
+            detect(db.session)
+            db.session.commit()
 
     def table(d):
         click.echo(f"imported {d['imported']}, duplicates skipped {d['skipped_duplicates']}, "

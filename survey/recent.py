@@ -12,6 +12,10 @@ import time
 
 COOKIE = "answered"
 MAX_ENTRIES = 20
+# How long the cookie remembers an answer for the repeat-browser flag (the refusal window may be
+# shorter), and how many counters within that time make a browser a repeat answerer.
+REPEAT_MEMORY_SECONDS = 3600
+REPEAT_COUNTERS = 3
 
 
 def _sign(secret: str, payload: str) -> str:
@@ -43,3 +47,20 @@ def answered_within(entries: dict[str, int], code: str, window_seconds: int,
                     now: float | None = None) -> bool:
     moment = entries.get(code)
     return moment is not None and (now or time.time()) - moment < window_seconds
+
+
+def is_repeat_browser(entries: dict[str, int], code: str, now: float,
+                      memory_seconds: int = REPEAT_MEMORY_SECONDS,
+                      counters: int = REPEAT_COUNTERS) -> bool:
+    """Tell whether a new answer for ``code`` makes this browser a repeat answerer.
+
+    ``entries`` are the browser's answers before this one. Repeat means: it answered this same
+    counter within the last hour already (once the refusal window has passed, or through a
+    one-time link), or this answer makes ``counters`` different counters within the hour. A
+    citizen is served at one counter, sometimes two, in one visit; three in an hour looks like
+    someone rating on others' behalf. The answer is only flagged (never refused), and nothing
+    that identifies the browser is stored. A shared kiosk browser runs with the refusal window
+    off (``SURVEY_REPEAT_WINDOW_MINUTES=0``): it then keeps no cookie and is never flagged.
+    """
+    seen = {c for c, moment in entries.items() if now - moment < memory_seconds}
+    return code in seen or len(seen | {code}) >= counters

@@ -163,9 +163,20 @@ def _answers(ids: list[int]) -> dict[int, dict[str, int | None]]:
 
 
 def flags_for(ids: list[int]) -> dict[int, str]:
-    """Return the anomaly flags of these responses by id ("" when none); none exist yet."""
-    # The hook for the anomaly detector to come: return e.g. {id: "burst;straight-lining"}.
-    return {}
+    """Return the anomaly flags of these responses by id, comma-joined and sorted, followed by
+    "excluded" when an inspector excluded the response (e.g. "burst,out_of_hours,excluded");
+    a response without either is left out (its cell is "")."""
+    from survey.models import ResponseExclusion, ResponseFlag
+
+    kinds: dict[int, list[str]] = {}
+    for response_id, kind in db.session.execute(
+            select(ResponseFlag.response_id, ResponseFlag.kind)
+            .where(ResponseFlag.response_id.in_(ids)).order_by(ResponseFlag.kind)):
+        kinds.setdefault(response_id, []).append(kind)
+    for response_id in db.session.scalars(select(ResponseExclusion.response_id).where(
+            ResponseExclusion.response_id.in_(ids))):
+        kinds.setdefault(response_id, []).append("excluded")
+    return {response_id: ",".join(found) for response_id, found in kinds.items()}
 
 
 def _row(layout: Layout, record: Any, answers: dict[str, int | None], flags: str) -> list[Any]:

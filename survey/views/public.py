@@ -74,10 +74,11 @@ def _remember_answer(response, code: str) -> None:
     if window <= 0:
         return
     now = int(time.time())
+    keep = max(window, recent.REPEAT_MEMORY_SECONDS)  # longer, for the repeat-browser flag
     entries = recent.read(request.cookies.get(recent.COOKIE), current_app.secret_key)
-    entries = {c: t for c, t in entries.items() if now - t < window} | {code: now}
+    entries = {c: t for c, t in entries.items() if now - t < keep} | {code: now}
     response.set_cookie(recent.COOKIE, recent.write(entries, current_app.secret_key),
-                        max_age=window, httponly=True, samesite="Lax",
+                        max_age=keep, httponly=True, samesite="Lax",
                         secure=current_app.config["SESSION_COOKIE_SECURE"])
 
 
@@ -174,9 +175,18 @@ def _already_stored(key: str | None) -> bool:
     return bool(key) and KEY_PATTERN.match(key) is not None and find_by_key(key) is not None
 
 
+def _flag_repeat_browser(response_id: int, code: str) -> None:
+    """Flag the response if this browser's cookie shows repeated answers (nothing is stored)."""
+    entries = recent.read(request.cookies.get(recent.COOKIE), current_app.secret_key)
+    if recent.is_repeat_browser(entries, code, time.time()):
+        from survey.services.flags import flag_response
+
+        flag_response(db.session, response_id, "repeat_browser")
+
+
 def _store(target, version_id: int, key: str, answers, procedure_id, comment: str, token):
     try:
-        record_response(Submission(
+        response_id, created = record_response(Submission(
             version_id=version_id, unit_id=target.unit_id, counter_id=target.counter_id,
             officer_id=target.officer_id, answers=answers, idempotency_key=key,
             channel=Channel.QR, procedure_id=procedure_id, comment=comment, token=token,
@@ -184,6 +194,8 @@ def _store(target, version_id: int, key: str, answers, procedure_id, comment: st
     except TokenRejected:
         db.session.rollback()
         return render_template("public/token_rejected.html", code=target.code, state="used"), 410
+    if created and request.cookies.get(recent.COOKIE):
+        _flag_repeat_browser(response_id, target.code)
     db.session.commit()
     low = answers.get("overall") in LOW_SCORES
     response = make_response(redirect(url_for("public.thanks", code=target.code,
