@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms import BooleanField, DateField, HiddenField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from survey.forms.base import Form
 
@@ -53,3 +53,24 @@ class DeskFilterForm(Form):
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))
+
+
+FLAG_LABELS = {
+    "burst": _l("Burst: many responses from one counter within minutes"),
+    "identical_run": _l("Run of identical answers"),
+    "out_of_hours": _l("Outside opening hours"),
+    "repeat_browser": _l("One browser answering repeatedly"),
+    "excluded": _l("Excluded"),
+}
+
+
+class ExclusionForm(Form):
+    """Exclude the ticked responses (or every response flagged ``kind``) with a reason."""
+
+    reason = TextAreaField(_l("Reason (kept in the audit trail)"),
+                           validators=[DataRequired(), Length(max=500)])
+    kind = HiddenField()
+
+
+class InclusionForm(Form):
+    """Put the ticked excluded responses back into the figures."""

@@ -36,6 +36,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         inspect,
         inspect_desk,
+        inspect_flags,
         inspect_report,
         officer,
         officer_case,

@@ -19,19 +19,20 @@ from survey.services.org import subtree_ids
 bp = Blueprint("inspect", __name__, url_prefix="/inspect")
 bp.before_request(require_roles(Role.INSPECTOR, Role.LEADER))
 
-# Filled by the modules that add routes to this blueprint (desk, reports, exclusions).
-ENDPOINTS: set[str] = set()
+# Filled by the modules that add routes to this blueprint: endpoint -> roles admitted.
+ENDPOINTS: dict[str, frozenset[Role]] = {}
+BOTH = frozenset({Role.INSPECTOR, Role.LEADER})
 
 
-def endpoint(name: str) -> str:
-    """Register ``inspect.<name>`` as reachable by both roles; returns the route's endpoint."""
-    ENDPOINTS.add(f"inspect.{name}")
+def endpoint(name: str, roles: frozenset[Role] = BOTH) -> str:
+    """Register ``inspect.<name>`` as reachable by ``roles``; returns the route's endpoint."""
+    ENDPOINTS[f"inspect.{name}"] = roles
     return name
 
 
 @bp.before_request
 def _only_listed_endpoints():
-    if request.endpoint not in ENDPOINTS:
+    if current_user.role not in ENDPOINTS.get(request.endpoint, frozenset()):
         abort(403)
 
 

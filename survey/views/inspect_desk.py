@@ -22,13 +22,14 @@ from survey.forms.inspect import (
     BREAKDOWN_LABELS,
     CHANNEL_LABELS,
     COMPARE_LABELS,
+    FLAG_LABELS,
     METHOD_LABELS,
     RATIO_LABELS,
     DeskFilterForm,
 )
 from survey.models import Counter, Procedure, Role, Unit
 from survey.periods import LOCAL_TZ
-from survey.services import desk
+from survey.services import desk, flags
 from survey.services.exports import FORMATS, export_responses
 from survey.services.org import subtree_ids
 from survey.views.inspect import bp, endpoint, visible_unit_ids, visible_units
@@ -154,12 +155,15 @@ def desk_page():
     ranked = desk.breakdown_rows(db.session, figures.breakdown, form.by.data, CHANNEL_LABELS) \
         if figures.breakdown else []
     codes = choice.spec.question_codes()
+    scope = choice.scope
+    flag_counts = flags.flag_counts(db.session, scope.unit_ids, scope.start, scope.end)
     return render_template("inspect/desk.html", form=form, spec=choice.spec, unit=choice.unit,
                            figures=figures, ranked_groups=ranked, comments=comments,
                            comments_total=total, may_export_comments=may_export_comments(),
                            element_names=desk.element_names(),
                            question_texts={code: text["text"] for code, text
                                            in desk.question_texts(codes).items()},
+                           flag_counts=flag_counts, flag_labels=FLAG_LABELS,
                            charts=desk_charts(figures, choice.spec, ranked,
                                               str(BREAKDOWN_LABELS[form.by.data])),
                            **_labels())
