@@ -26,3 +26,8 @@ def date_range(start: date | None, end: date | None) -> tuple[datetime | None, d
     """Inclusive local dates to a half-open UTC range [start, end + 1 day)."""
     return (local_midnight(start) if start else None,
             local_midnight(end + timedelta(days=1)) if end else None)
+
+
+def local_today() -> date:
+    """Today's date in Vietnam, whatever the server's time zone."""
+    return datetime.now(LOCAL_TZ).date()

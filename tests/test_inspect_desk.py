@@ -61,7 +61,7 @@ def test_the_rate_matches_the_count_by_hand_with_its_interval(client, demo, db):
 
 
 def test_with_and_without_excluded_side_by_side(client, demo, db):
-    from survey.models import ResponseExclusion, Response
+    from survey.models import Response, ResponseExclusion
 
     rate_many(db, "NB-Q01", satisfied=30, unsatisfied=10, month=3, prefix="a")
     db.session.commit()

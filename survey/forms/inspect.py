@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from survey.forms.base import Form
+from survey.periods import local_today
 
 METHOD_LABELS = {
     "satisfaction-rate": _l("Quick satisfaction rate"),
@@ -74,3 +75,20 @@ class ExclusionForm(Form):
 
 class InclusionForm(Form):
     """Put the ticked excluded responses back into the figures."""
+
+
+FIRST_YEAR = 2000
+
+
+class ReportForm(Form):
+    """The annual report's unit and year (a year that has begun, from 2000 on)."""
+
+    class Meta:
+        csrf = False  # a GET form that only chooses what to look at
+
+    unit = SelectField(_l("Unit"))
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=FIRST_YEAR)])
+
+    def validate_year(self, field):
+        if field.data and field.data > local_today().year:
+            raise ValidationError(_l("This year has not begun yet."))

@@ -17,7 +17,10 @@ from survey.models.base import UTCDateTime, utcnow
 
 
 class ResponseFlag(db.Model):
-    """One anomaly seen on one response (``kind``: burst, identical_run, out_of_hours, repeat)."""
+    """One anomaly seen on one response.
+
+    ``kind``: burst, identical_run, out_of_hours or repeat_browser (survey.analysis.anomalies).
+    """
 
     __tablename__ = "response_flags"
 

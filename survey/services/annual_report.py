@@ -19,8 +19,7 @@ from survey.analysis.coverage import coverage
 from survey.analysis.method_spec import load_method
 from survey.analysis.run import Scope, run_index
 from survey.models import CaseKind, Channel, Unit
-from survey.models.base import utcnow
-from survey.periods import LOCAL_TZ
+from survey.periods import local_today
 from survey.services.questionnaires import current
 from survey.services.transactions import totals
 
@@ -37,7 +36,7 @@ def year_scope(unit: Unit, year: int) -> Scope:
 def build_annual_report(session: Session, unit: Unit, year: int, *,
                         today: date | None = None) -> dict:
     """Compute the annual assessment report of ``unit`` for ``year`` (plain data)."""
-    today = today or utcnow().astimezone(LOCAL_TZ).date()
+    today = today or local_today()
     scope, before = year_scope(unit, year), year_scope(unit, year - 1)
     specs = {code: load_method(code) for code in METHODS}
     reports = {code: run_index(session, spec, scope, None) for code, spec in specs.items()}

@@ -239,9 +239,9 @@ def add_transaction_counts(today: date | None = None) -> int:
     import calendar
 
     from survey.models import TransactionCount
-    from survey.periods import LOCAL_TZ
+    from survey.periods import local_today
 
-    today = today or utcnow().astimezone(LOCAL_TZ).date()
+    today = today or local_today()
     bases = {CENTRE[0]: CENTRE_DOSSIERS} | {f"NB-{code}-TT": dossiers for (code, _name), dossiers
                                             in zip(COMMUNES, COMMUNE_DOSSIERS, strict=True)}
     units = db.session.scalars(select(Unit).where(Unit.code.in_(bases))).all()

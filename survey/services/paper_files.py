@@ -30,7 +30,7 @@ class ImportFileError(ValueError):
 
 def read_table(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Return the column names and each non-blank row with its spreadsheet row number."""
-    frame = _read_frame(path)
+    frame = read_frame(path)
     lines = [[cell.strip() if isinstance(cell, str) else "" for cell in line]
              for line in frame.to_numpy(dtype=object).tolist()]
     if not lines:
@@ -43,7 +43,7 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
                     for number, line in enumerate(lines[1:], start=2) if any(line)]
 
 
-def _read_frame(path: Path) -> pd.DataFrame:
+def read_frame(path: Path) -> pd.DataFrame:
     """Read every cell as a string, keeping "NA" as text rather than a missing value."""
     suffix = path.suffix.lower()
     options = {"header": None, "dtype": str, "keep_default_na": False}

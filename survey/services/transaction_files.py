@@ -14,8 +14,10 @@ from pathlib import Path
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from survey.services.paper_files import ImportFileError
-from survey.services.paper_files import _read_frame as read_frame  # the same CSV/XLSX rules
+from survey.services.paper_files import (
+    ImportFileError,
+    read_frame,  # the same CSV/XLSX rules
+)
 
 MAX_TRANSACTIONS = 10_000_000  # per unit and month; more is a typo (and near the INTEGER limit)
 COLUMNS = ("unit", "month", "transactions")

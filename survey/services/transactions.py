@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session
 from survey.analysis.coverage import prorated_total
 from survey.extensions import db
 from survey.models import TransactionCount, Unit, User
-from survey.models.base import utcnow
-from survey.periods import LOCAL_TZ
+from survey.periods import local_today
 from survey.services import ServiceError, audit
 from survey.services.paper_files import ImportFileError
 from survey.services.transaction_files import (
@@ -53,8 +52,7 @@ class _Row:
     errors: list[dict] = field(default_factory=list)
 
 
-def today_local() -> date:
-    return utcnow().astimezone(LOCAL_TZ).date()
+today_local = local_today  # kept as the name callers of this module use
 
 
 def month_problem(month: date, today: date) -> str | None:

@@ -15,8 +15,9 @@ from survey.services.users import authenticate
 
 bp = Blueprint("auth", __name__)
 
-HOME_BY_ROLE = {Role.ADMIN: "admin.dashboard", Role.LEADER: "officer.desk", Role.OFFICER: "officer.desk",
-                Role.CUSTODIAN: "custody.list_denunciations", Role.INSPECTOR: "inspect.desk"}
+HOME_BY_ROLE = {Role.ADMIN: "admin.dashboard", Role.LEADER: "officer.desk",
+                Role.OFFICER: "officer.desk", Role.CUSTODIAN: "custody.list_denunciations",
+                Role.INSPECTOR: "inspect.desk"}
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import abort, render_template, request, send_file
@@ -28,7 +27,7 @@ from survey.forms.inspect import (
     DeskFilterForm,
 )
 from survey.models import Counter, Procedure, Role, Unit
-from survey.periods import LOCAL_TZ
+from survey.periods import local_today
 from survey.services import desk, flags
 from survey.services.exports import FORMATS, export_responses
 from survey.services.org import subtree_ids
@@ -71,8 +70,7 @@ def filter_form() -> DeskFilterForm:
     form.procedure.choices = [("", _("All procedures"))] + [
         (p.code, f"{p.code} – {p.name[:80]}") for p in procedures]
     if not request.args.get("date_from") and not request.args.get("date_to"):
-        form.date_from.data, form.date_to.data = desk.default_period(
-            datetime.now(LOCAL_TZ).date())
+        form.date_from.data, form.date_to.data = desk.default_period(local_today())
     if not form.unit.data:
         form.unit.data = db.session.get(Unit, current_user.unit_id).code
     return form

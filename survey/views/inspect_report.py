@@ -14,19 +14,16 @@ from flask_babel import force_locale, format_date, format_datetime, format_decim
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import IntegerField, SelectField
-from wtforms.validators import DataRequired, NumberRange, ValidationError
 
 from survey.extensions import db
-from survey.forms.base import Form
-from survey.forms.inspect import CHANNEL_LABELS, METHOD_LABELS, RATIO_LABELS
-from survey.i18n import LOCAL_TZ, percent
+from survey.forms.inspect import CHANNEL_LABELS, METHOD_LABELS, RATIO_LABELS, ReportForm
+from survey.i18n import percent
 from survey.labels import KINDS
 from survey.models.base import utcnow
+from survey.periods import local_today
 from survey.services.annual_report import build_annual_report
 from survey.views.inspect import bp, endpoint, scope_unit, visible_units
 
-FIRST_YEAR = 2000
 DAY = "dd/MM/yyyy"  # as official documents write dates, in both languages
 WIDE = (3.6, 1.1, 1, 1.9)  # a long label, n, a figure and its interval
 CASE_COLUMNS = {
@@ -36,25 +33,9 @@ CASE_COLUMNS = {
 }
 
 
-def today_local() -> date:
-    return utcnow().astimezone(LOCAL_TZ).date()
-
-
-class ReportForm(Form):
-    class Meta:
-        csrf = False  # a GET form that only chooses what to look at
-
-    unit = SelectField(_l("Unit"))
-    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=FIRST_YEAR)])
-
-    def validate_year(self, field):
-        if field.data and field.data > today_local().year:
-            raise ValidationError(_l("This year has not begun yet."))
-
-
 def _chosen():
     """The form, and the unit and year it names (404 for a unit outside the user's subtree)."""
-    form = ReportForm(request.args, unit=current_user.unit.code, year=today_local().year - 1)
+    form = ReportForm(request.args, unit=current_user.unit.code, year=local_today().year - 1)
     form.unit.choices = [(u.code, u.name) for u in visible_units()]
     unit = scope_unit(form.unit.data)
     return form, unit, (form.year.data if form.validate() else None)
