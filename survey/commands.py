@@ -101,21 +101,38 @@ def import_command(file, questionnaire_code, dry_run, skip_invalid, fmt):
 @click.option("--by", type=click.Choice(["unit", "counter", "procedure", "officer", "channel",
                                          "month", "quarter", "year"]),
               help="one group per unit under the scope, counter, procedure, officer, ...")
+@click.option("--without-excluded", is_flag=True,
+              help="leave out the responses inspectors excluded as suspicious")
+@click.option("--compare", type=click.Choice(["previous", "last-year"]),
+              help="test the change from the period just before, or from the same period a year "
+                   "earlier (needs --from and --to; JSON and table only)")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "table"]), default="table",
               show_default=True)
 @with_appcontext
-def index_command(method, date_from, date_to, unit_code, by, fmt):
+def index_command(method, date_from, date_to, unit_code, by, without_excluded, compare, fmt):
     """Compute a satisfaction index with its n and 95% confidence interval."""
+    from survey.analysis.compare import compare_reports
     from survey.analysis.method_spec import load_method
     from survey.analysis.render import to_csv, to_json, to_table
     from survey.analysis.run import Scope, run_index
+    from survey.periods import other_period
 
     start_day, end_day = date_span_options(date_from, date_to)
     if method == "qd766" and by:
         fail("--by is not available for qd766 yet")
+    if compare and not (start_day and end_day):
+        fail("--compare needs --from and --to")
     unit = unit_or_fail(unit_code) if unit_code else None
-    scope = Scope.of(start_day, end_day, unit)
-    report = run_index(db.session, load_method(method), scope, by)
+    spec = load_method(method)
+    scope = Scope.of(start_day, end_day, unit, without_excluded=without_excluded)
+    report = run_index(db.session, spec, scope, by)
+    if compare:
+        before_start, before_end = other_period(start_day, end_day, compare.replace("-", "_"))
+        before = run_index(db.session, spec, Scope.of(before_start, before_end, unit,
+                                                      without_excluded=without_excluded), None)
+        report["comparison"] = {"from": before_start.isoformat(), "to": before_end.isoformat(),
+                                "rows": compare_reports(before, report,
+                                                        minimum_sample=spec.minimum_sample)}
     render = {"json": to_json, "csv": to_csv, "table": to_table}[fmt]
     click.echo(render(report).rstrip("\n"))
 

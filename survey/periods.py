@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,3 +32,16 @@ def date_range(start: date | None, end: date | None) -> tuple[datetime | None, d
 def local_today() -> date:
     """Today's date in Vietnam, whatever the server's time zone."""
     return datetime.now(LOCAL_TZ).date()
+
+
+def other_period(start: date, end: date, kind: str) -> tuple[date, date]:
+    """The period to compare with: the one just before (same length) or a year earlier."""
+    if kind == "previous":
+        length = (end - start).days + 1
+        return start - timedelta(days=length), start - timedelta(days=1)
+    return _year_earlier(start), _year_earlier(end)
+
+
+def _year_earlier(day: date) -> date:
+    last = calendar.monthrange(day.year - 1, day.month)[1]
+    return date(day.year - 1, day.month, min(day.day, last))  # 29 February becomes the 28th

@@ -97,3 +97,43 @@ def test_csv_and_table_formats(app, demo, db):
     assert csv_out[1].startswith("sipas,,,,qr,")
     table = runner.invoke(args=["index", "--method", "sipas", "--format", "table"]).output
     assert table.startswith("sipas: n=") and "A1:" in table
+
+
+def test_compare_tests_the_change_and_gives_a_verdict(app, demo, db):
+    for i in range(200):  # 2026: 60% satisfied; 2027: 80%
+        answer(db, "quick", {"overall": 5 if i < 120 else 2},
+               datetime(2026, 3, 2, 3, tzinfo=UTC), f"before-{i}")
+        answer(db, "quick", {"overall": 5 if i < 160 else 2},
+               datetime(2027, 3, 2, 3, tzinfo=UTC), f"after-{i}")
+    db.session.commit()
+    report = index(app, "--from", "2027-01-01", "--to", "2027-12-31", "--compare", "last-year")
+    comparison = report["comparison"]
+    assert (comparison["from"], comparison["to"]) == ("2026-01-01", "2026-12-31")
+    overall = comparison["rows"][0]
+    assert overall["before"]["index"] == 60.0 and overall["after"]["index"] == 80.0
+    assert overall["difference"] == 20.0 and overall["verdict"] == "higher"
+    # pooled two-proportion z for 120/200 against 160/200: 0.2 / sqrt(0.7·0.3·0.01) = 4.364
+    assert abs(overall["z"] - 4.364) < 0.001
+    assert overall["verdict_text"]  # a sentence, as text
+
+
+def test_compare_needs_a_closed_period(app, demo):
+    result = app.test_cli_runner().invoke(args=["index", "--compare", "previous"])
+    assert result.exit_code == 1 and "--from" in result.output
+
+
+def test_without_excluded_leaves_excluded_responses_out(app, demo, db):
+    from sqlalchemy import select
+
+    from survey.models import Response, ResponseExclusion
+
+    for i in range(4):
+        answer(db, "quick", {"overall": 5 if i else 1}, datetime(2027, 3, 2, 3, tzinfo=UTC),
+               f"r{i}")
+    db.session.commit()
+    worst = db.session.scalar(select(Response.id).where(Response.idempotency_key == "r0"))
+    db.session.add(ResponseExclusion(response_id=worst, reason="thử"))
+    db.session.commit()
+    assert index(app)["index"] == 75.0 and index(app)["n"] == 4
+    without = index(app, "--without-excluded")
+    assert without["index"] == 100.0 and without["n"] == 3

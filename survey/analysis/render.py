@@ -8,8 +8,13 @@ import json
 
 
 def jsonable(report: dict) -> dict:
-    """The report with its (lazy, translatable) warnings as plain text."""
-    return {**report, "warnings": [str(w) for w in report["warnings"]]}
+    """The report with its (lazy, translatable) warnings and verdicts as plain text."""
+    plain = {**report, "warnings": [str(w) for w in report["warnings"]]}
+    if "comparison" in report:
+        plain["comparison"] = {**report["comparison"], "rows": [
+            {**row, "verdict_text": str(row["verdict_text"])}
+            for row in report["comparison"]["rows"]]}
+    return plain
 
 
 def to_json(report: dict) -> str:
@@ -60,5 +65,17 @@ def to_table(report: dict) -> str:
     for group in report.get("groups", []):
         label = ", ".join(f"{k}={v}" for k, v in group["key"].items())
         lines.append("  " + _line(label, group))
+    if "comparison" in report:
+        lines.append(f"compared with {report['comparison']['from']} – "
+                     f"{report['comparison']['to']}:")
+        lines += ["  " + _change(row) for row in report["comparison"]["rows"]]
     lines += [f"warning: {w}" for w in report["warnings"]]
     return "\n".join(lines)
+
+
+def _change(row: dict) -> str:
+    label = row["code"] or "index"
+    before, after = (row[side]["index"] if row[side] else None for side in ("before", "after"))
+    change = "" if row["difference"] is None else f"  change={row['difference']:+}"
+    p = "" if row["p_value"] is None else f"  p={row['p_value']:.3f}"
+    return f"{label}: {before} → {after}{change}{p}  {row['verdict_text']}"

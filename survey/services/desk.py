@@ -7,9 +7,8 @@ per question, the comparison with another period, and the response rate. Views o
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import get_locale
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from survey.analysis.method_spec import MethodSpec
 from survey.analysis.run import Scope, run_index, whole_tally
 from survey.analysis.tally import Tally
 from survey.masking import mask_personal_data
+from survey.periods import other_period
 from survey.services import questionnaires, transactions
 
 QUESTIONNAIRE_ORDER = ("quick", "sipas", "decree61")  # where question texts are looked up
@@ -45,19 +45,6 @@ class DeskFigures:
 def default_period(today: date) -> tuple[date, date]:
     """The year so far: what an inspector opens the desk for most often."""
     return date(today.year, 1, 1), today
-
-
-def other_period(start: date, end: date, kind: str) -> tuple[date, date]:
-    """The period to compare with: the one just before (same length) or a year earlier."""
-    if kind == "previous":
-        length = (end - start).days + 1
-        return start - timedelta(days=length), start - timedelta(days=1)
-    return _year_earlier(start), _year_earlier(end)
-
-
-def _year_earlier(day: date) -> date:
-    last = calendar.monthrange(day.year - 1, day.month)[1]
-    return date(day.year - 1, day.month, min(day.day, last))  # 29 February becomes the 28th
 
 
 def months_between(start: date, end: date) -> list[str]:
