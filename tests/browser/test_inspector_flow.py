@@ -64,3 +64,19 @@ def test_inspector_filters_reads_the_index_and_downloads_xlsx(live_server, count
     assert len(responses) == 40 and set(responses["counter"]) == {counter.code}
     assert sorted(responses["overall"].value_counts().items()) == [(2, 10), (5, 30)]
     assert len(sheets) >= 2  # and a codebook
+
+
+def test_flags_and_annual_report_pages_pass_axe(live_server, counter, new_context):
+    rate_counter(live_server, counter, satisfied=3, unsatisfied=1)
+    page = log_in(new_context(viewport={"width": 1280, "height": 900}), live_server.url,
+                  "thanhtra", "thanhtra-demo-2026")
+    for path in ("/inspect/flags?date_from=2025-01-01&date_to=2025-12-31",
+                 "/inspect/report?unit=NB&year=2025",
+                 "/inspect/comments?date_from=2025-01-01&date_to=2025-12-31"):
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        problems = accessibility_violations(page)
+        assert not problems, f"{path}:\n" + "\n".join(problems)
+    page.goto(live_server.url + "/inspect/report?unit=NB&year=2025")
+    page.emulate_media(media="print")
+    assert not page.locator("nav.staff").is_visible()  # no menu on paper
