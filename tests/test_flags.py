@@ -30,7 +30,7 @@ from survey.models import (
     User,
 )
 from survey.periods import LOCAL_TZ
-from survey.services import ServiceError, flags
+from survey.services import ServiceError, exclusions, flags
 from survey.services.audit import verify
 from survey.services.exports import export_responses
 from survey.services.org import subtree_ids
@@ -222,26 +222,26 @@ def test_counts_and_list_are_limited_to_the_units_and_period_given(app, demo, db
     burst(db, "NB-HL-Q1", hour=10)
     night = add(db, local(MONDAY, 23))
     flags.detect(db.session)
-    flags.exclude(db.session, [centre[0]], "Một người bấm liên tục", user(db, "lanhdao"),
+    exclusions.exclude(db.session, [centre[0]], "Một người bấm liên tục", user(db, "lanhdao"),
                   unit_ids=centre_ids(db))
 
-    counts = flags.flag_counts(db.session, centre_ids(db), local(MONDAY, 0), local(MONDAY, 23))
+    counts = exclusions.flag_counts(db.session, centre_ids(db), local(MONDAY, 0), local(MONDAY, 23))
     assert counts.by_kind == {"burst": 5, "identical_run": 0, "out_of_hours": 0,
                               "repeat_browser": 0}
     assert (counts.flagged, counts.excluded) == (5, 1)
 
-    rows = flags.flagged_responses(db.session, centre_ids(db), None, None, limit=3)
+    rows = exclusions.flagged_responses(db.session, centre_ids(db), None, None, limit=3)
     assert [r.id for r in rows] == [night, centre[4], centre[3]]
     assert rows[0].kinds == ("out_of_hours",) and rows[0].unit == "NB-TTHCC"
     assert rows[0].counter == "NB-Q01" and not rows[0].excluded
-    assert flags.count_flagged_responses(db.session, centre_ids(db), None, None) == 6
-    excluded = flags.flagged_responses(db.session, centre_ids(db), None, None, kind=flags.EXCLUDED)
+    assert exclusions.count_flagged_responses(db.session, centre_ids(db), None, None) == 6
+    excluded = exclusions.flagged_responses(db.session, centre_ids(db), None, None, kind=exclusions.EXCLUDED)
     assert [(r.id, r.excluded, r.reason) for r in excluded] == [
         (centre[0], True, "Một người bấm liên tục")]
-    page = flags.flagged_responses(db.session, None, None, None, kind="burst", limit=4, offset=8)
+    page = exclusions.flagged_responses(db.session, None, None, None, kind="burst", limit=4, offset=8)
     assert len(page) == 2
     with pytest.raises(ServiceError):
-        flags.flagged_responses(db.session, None, None, None, kind="nonsense")
+        exclusions.flagged_responses(db.session, None, None, None, kind="nonsense")
 
 
 # ---- the inspector's decisions --------------------------------------------------------------------
@@ -261,7 +261,7 @@ def test_an_exclusion_is_audited_without_personal_data_and_leaves_the_other_figu
     inspector = user(db, "thanhtra")
     reason = "  Một người bấm 5 lần, gọi 0912 345 678 để xác minh  "
 
-    assert flags.exclude(db.session, ids[:3], reason, inspector, unit_ids=centre_ids(db)) == 3
+    assert exclusions.exclude(db.session, ids[:3], reason, inspector, unit_ids=centre_ids(db)) == 3
     db.session.commit()
 
     stored = db.session.scalars(select(ResponseExclusion)).all()
@@ -277,11 +277,11 @@ def test_an_exclusion_is_audited_without_personal_data_and_leaves_the_other_figu
 def test_excluding_again_changes_nothing_and_including_puts_responses_back(app, demo, db):
     ids = burst(db)
     inspector = user(db, "thanhtra")
-    flags.exclude(db.session, ids[:2], "Trùng lặp", inspector, unit_ids=centre_ids(db))
-    assert flags.exclude(db.session, ids[:2], "Trùng lặp", inspector, unit_ids=centre_ids(db)) == 0
+    exclusions.exclude(db.session, ids[:2], "Trùng lặp", inspector, unit_ids=centre_ids(db))
+    assert exclusions.exclude(db.session, ids[:2], "Trùng lặp", inspector, unit_ids=centre_ids(db)) == 0
     assert len(events(db, "responses_excluded")) == 1
 
-    assert flags.include(db.session, ids, inspector, unit_ids=centre_ids(db)) == 2
+    assert exclusions.include(db.session, ids, inspector, unit_ids=centre_ids(db)) == 2
     db.session.commit()
 
     assert db.session.scalar(select(func.count()).select_from(ResponseExclusion)) == 0
@@ -291,11 +291,11 @@ def test_excluding_again_changes_nothing_and_including_puts_responses_back(app, 
     assert verify().ok
 
 
-@pytest.mark.parametrize("reason", ["", "   ", "x" * (flags.REASON_MAX_LENGTH + 1)])
+@pytest.mark.parametrize("reason", ["", "   ", "x" * (exclusions.REASON_MAX_LENGTH + 1)])
 def test_an_exclusion_needs_a_short_reason(app, demo, db, reason):
     ids = burst(db, size=1)
     with pytest.raises(ServiceError):
-        flags.exclude(db.session, ids, reason, user(db, "thanhtra"), unit_ids=centre_ids(db))
+        exclusions.exclude(db.session, ids, reason, user(db, "thanhtra"), unit_ids=centre_ids(db))
     assert db.session.scalar(select(func.count()).select_from(ResponseExclusion)) == 0
 
 
@@ -306,9 +306,9 @@ def test_responses_outside_the_users_units_or_unknown_are_refused_and_nothing_ch
     leader = user(db, "lanhdao")  # the provincial centre: no commune below it
     for ids in ([*mine, *theirs], [*mine, max(theirs) + 100], []):
         with pytest.raises(ServiceError):
-            flags.exclude(db.session, ids, "Lý do", leader, unit_ids=centre_ids(db))
+            exclusions.exclude(db.session, ids, "Lý do", leader, unit_ids=centre_ids(db))
         with pytest.raises(ServiceError):
-            flags.include(db.session, ids, leader, unit_ids=centre_ids(db))
+            exclusions.include(db.session, ids, leader, unit_ids=centre_ids(db))
     assert db.session.scalar(select(func.count()).select_from(ResponseExclusion)) == 0
     assert events(db, "responses_excluded") == []
 
@@ -319,9 +319,9 @@ def test_every_response_flagged_of_one_kind_in_scope_is_excluded_at_once(app, de
     night = add(db, local(MONDAY, 23))
     flags.detect(db.session)
     inspector = user(db, "thanhtra")
-    flags.exclude(db.session, [centre[0]], "Đã xem", inspector, unit_ids=centre_ids(db))
+    exclusions.exclude(db.session, [centre[0]], "Đã xem", inspector, unit_ids=centre_ids(db))
 
-    done = flags.exclude_flagged(db.session, "burst", "Bấm liên tục", inspector,
+    done = exclusions.exclude_flagged(db.session, "burst", "Bấm liên tục", inspector,
                                  unit_ids=centre_ids(db), start=local(MONDAY, 0),
                                  end=local(MONDAY + timedelta(days=1), 0))
 
@@ -330,10 +330,10 @@ def test_every_response_flagged_of_one_kind_in_scope_is_excluded_at_once(app, de
     assert excluded == set(centre) and not excluded & {*commune, night}
     event = events(db, "responses_excluded")[-1]
     assert event.detail["flag"] == "burst" and event.detail["responses"] == centre[1:]
-    assert flags.exclude_flagged(db.session, "burst", "Bấm liên tục", inspector,
+    assert exclusions.exclude_flagged(db.session, "burst", "Bấm liên tục", inspector,
                                  unit_ids=centre_ids(db)) == 0
     with pytest.raises(ServiceError):
-        flags.exclude_flagged(db.session, "burst", " ", inspector, unit_ids=centre_ids(db))
+        exclusions.exclude_flagged(db.session, "burst", " ", inspector, unit_ids=centre_ids(db))
 
 
 # ---- exports --------------------------------------------------------------------------------------
@@ -342,7 +342,7 @@ def test_the_export_flags_column_names_the_kinds_and_exclusions(app, demo, db, t
     ids = [add(db, local(MONDAY, 22) + timedelta(seconds=30 * i)) for i in range(5)]
     plain = add(db, local(MONDAY, 12), "NB-Q02")
     flags.detect(db.session)
-    flags.exclude(db.session, ids[:1], "Ngoài giờ", user(db, "thanhtra"), unit_ids=centre_ids(db))
+    exclusions.exclude(db.session, ids[:1], "Ngoài giờ", user(db, "thanhtra"), unit_ids=centre_ids(db))
     db.session.commit()
 
     export_responses("csv", tmp_path / "out.csv")

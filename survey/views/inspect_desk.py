@@ -28,7 +28,7 @@ from survey.forms.inspect import (
 )
 from survey.models import Counter, Procedure, Role, Unit
 from survey.periods import local_today
-from survey.services import desk, flags
+from survey.services import desk, exclusions
 from survey.services.exports import FORMATS, export_responses
 from survey.services.org import subtree_ids
 from survey.views.inspect import bp, endpoint, visible_unit_ids, visible_units
@@ -154,7 +154,7 @@ def desk_page():
         if figures.breakdown else []
     codes = choice.spec.question_codes()
     scope = choice.scope
-    flag_counts = flags.flag_counts(db.session, scope.unit_ids, scope.start, scope.end)
+    flag_counts = exclusions.flag_counts(db.session, scope.unit_ids, scope.start, scope.end)
     return render_template("inspect/desk.html", form=form, spec=choice.spec, unit=choice.unit,
                            figures=figures, ranked_groups=ranked, comments=comments,
                            comments_total=total, may_export_comments=may_export_comments(),

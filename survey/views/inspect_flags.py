@@ -14,13 +14,13 @@ from survey.analysis import anomalies
 from survey.extensions import db
 from survey.forms.inspect import FLAG_LABELS, ExclusionForm, InclusionForm
 from survey.models import Role
-from survey.services import ServiceError, flags
+from survey.services import ServiceError, exclusions
 from survey.views.inspect import bp, endpoint
 from survey.views.inspect_desk import choice_or_400, filter_form, form_query, read_choice
 
 PER_PAGE = 50
 INSPECTOR = frozenset({Role.INSPECTOR})
-KIND_FILTERS = (*anomalies.KINDS, flags.EXCLUDED)
+KIND_FILTERS = (*anomalies.KINDS, exclusions.EXCLUDED)
 
 
 def may_decide() -> bool:
@@ -37,10 +37,10 @@ def _kind() -> str | None:
 def _render(choice, exclusion: ExclusionForm, status: int = 200):
     kind, page = _kind(), max(request.args.get("page", 1, type=int), 1)
     scope = choice.scope
-    counts = flags.flag_counts(db.session, scope.unit_ids, scope.start, scope.end)
-    total = flags.count_flagged_responses(db.session, scope.unit_ids, scope.start, scope.end,
+    counts = exclusions.flag_counts(db.session, scope.unit_ids, scope.start, scope.end)
+    total = exclusions.count_flagged_responses(db.session, scope.unit_ids, scope.start, scope.end,
                                           kind)
-    rows = flags.flagged_responses(db.session, scope.unit_ids, scope.start, scope.end, kind,
+    rows = exclusions.flagged_responses(db.session, scope.unit_ids, scope.start, scope.end, kind,
                                    limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return render_template("inspect/flags.html", form=choice.form, unit=choice.unit,
                            counts=counts, rows=rows, total=total, page=page, per_page=PER_PAGE,
@@ -71,11 +71,11 @@ def exclude():
     scope = choice.scope
     try:
         if form.kind.data:
-            done = flags.exclude_flagged(db.session, form.kind.data, form.reason.data,
+            done = exclusions.exclude_flagged(db.session, form.kind.data, form.reason.data,
                                          current_user, unit_ids=scope.unit_ids,
                                          start=scope.start, end=scope.end)
         else:
-            done = flags.exclude(db.session, _ticked(), form.reason.data, current_user,
+            done = exclusions.exclude(db.session, _ticked(), form.reason.data, current_user,
                                  unit_ids=scope.unit_ids)
     except ServiceError as error:
         db.session.rollback()
@@ -94,7 +94,7 @@ def include():
     if not InclusionForm().validate():
         abort(400)
     try:
-        done = flags.include(db.session, _ticked(), current_user, unit_ids=choice.scope.unit_ids)
+        done = exclusions.include(db.session, _ticked(), current_user, unit_ids=choice.scope.unit_ids)
     except ServiceError as error:
         db.session.rollback()
         form = ExclusionForm()
