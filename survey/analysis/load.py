@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, exists, func, or_, select, true
+from sqlalchemy import and_, case, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from survey.analysis.qd766 import CaseCounts
@@ -93,14 +93,19 @@ def local_month(column, dialect: str):
     return func.strftime("%Y-%m", column, "+7 hours")
 
 
-def _group_column(by: str | None, dialect: str):
+_GROUP_SOURCES = {"unit": "unit_id", "counter": "counter_id", "procedure": "procedure_id",
+                  "officer": "officer_id", "channel": "channel", "month": "submitted_at",
+                  "quarter": "submitted_at", "year": "submitted_at"}
+
+
+def _group_column(by: str | None, dialect: str, columns=Response):
+    """The group key of ``by`` over ``columns``: the Response model or a subquery's ``.c``."""
     if by is None:
         return None
+    column = getattr(columns, _GROUP_SOURCES[by])
     if by in ("month", "quarter", "year"):  # counted per month in SQL, regrouped in Python
-        return local_month(Response.submitted_at, dialect)
-    return {"unit": Response.unit_id, "counter": Response.counter_id,
-            "procedure": Response.procedure_id, "officer": Response.officer_id,
-            "channel": Response.channel}[by]
+        return local_month(column, dialect)
+    return column
 
 
 def _scoped(query, start: datetime | None, end: datetime | None, unit_ids: list[int] | None,
@@ -130,24 +135,57 @@ def answer_tallies(session: Session, *, codes: list[str], sets: dict[str, list[s
 
     Two GROUP BY queries; the rows returned are at most groups × questions × scale values.
     """
-    group = _group_column(by, session.get_bind().dialect.name)
+    dialect = session.get_bind().dialect.name
+    group = _group_column(by, dialect)
     keys = [] if group is None else [group.label("g")]
-    joined = _scoped(select().select_from(Response).join(
-        Answer, and_(Answer.response_id == Response.id, Answer.question_code.in_(codes))),
-        start, end, unit_ids, without_excluded, counter_id, procedure_id)
-    counts = joined.add_columns(*keys, Answer.question_code, Answer.value,
-                                func.count().label("c"))
-    counts = counts.group_by(*keys, Answer.question_code, Answer.value)
+    filters = (start, end, unit_ids, without_excluded, counter_id, procedure_id)
+    counts = _scoped(select(*keys, Answer.question_code, Answer.value, func.count().label("c"))
+                     .select_from(Response).join(Answer, and_(Answer.response_id == Response.id,
+                                                              Answer.question_code.in_(codes))),
+                     *filters).group_by(*keys, Answer.question_code, Answer.value)
     tallies: dict = {}
     for row in session.execute(counts).mappings():
         tally = tallies.setdefault(_key(row, group), Tally())
         tally.answers.setdefault(row["question_code"], {})[row["value"]] = int(row["c"])
-    distinct = [func.count(case((Answer.question_code.in_(members), Answer.response_id))
-                           .distinct()).label(f"s{i}") for i, members in enumerate(sets.values())]
-    for row in session.execute(joined.add_columns(*keys, *distinct).group_by(*keys)).mappings():
+    rows = session.execute(_respondents_query(sets, by, dialect, filters)).mappings() \
+        if any(sets.values()) else []
+    for row in rows:
         tally = tallies.setdefault(_key(row, group), Tally())
         tally.respondents.update({name: int(row[f"s{i}"]) for i, name in enumerate(sets)})
+    for tally in tallies.values():  # a group whose answers fall in no set has none of them
+        for name in sets:
+            tally.respondents.setdefault(name, 0)
     return tallies
+
+
+_MASK_BITS = 31  # codes per mask column: 1 << 30 is still an INTEGER, whose sum is a BIGINT
+
+
+def _respondents_query(sets: dict[str, list[str]], by: str | None, dialect: str, filters: tuple):
+    """Distinct respondents per set: one bit mask of codes answered per response, then counts.
+
+    A response answers each code at most once (the answers' primary key), so the sum of its
+    codes' bits is their OR. Cheaper than count(DISTINCT ...) per set, which sorts every answer
+    once per set and gets no parallel plan on PostgreSQL. The group key is computed once per
+    response, outside, from the response's column (functionally dependent on its id).
+    """
+    source = [] if by is None else [getattr(Response, _GROUP_SOURCES[by])]
+    members = list(dict.fromkeys(code for codes in sets.values() for code in codes))
+    chunks = [members[i:i + _MASK_BITS] for i in range(0, len(members), _MASK_BITS)]
+    masks = [func.sum(case({code: 1 << bit for bit, code in enumerate(chunk)},
+                           value=Answer.question_code, else_=0)).label(f"m{j}")
+             for j, chunk in enumerate(chunks)]
+    per_response = _scoped(select(*source, *masks).select_from(Response).join(
+        Answer, and_(Answer.response_id == Response.id, Answer.question_code.in_(members))),
+        *filters).group_by(Response.id).subquery()  # the source depends on the id (PK)
+    sums = []
+    for i, codes in enumerate(sets.values()):
+        answered = [per_response.c[f"m{j}"].op("&")(bits) != 0
+                    for j, chunk in enumerate(chunks)
+                    if (bits := sum(1 << b for b, c in enumerate(chunk) if c in codes))]
+        sums.append(func.count(case((or_(false(), *answered), 1))).label(f"s{i}"))
+    group = [] if by is None else [_group_column(by, dialect, per_response.c).label("g")]
+    return select(*group, *sums).group_by(*group)
 
 
 def _key(row, group):
