@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from survey.analysis import load
+from survey.analysis.load import responses as load_responses
 from survey.analysis.method_spec import load_method
 from survey.analysis.run import respondent_sets
 from survey.models import Counter, ResponseExclusion
@@ -54,7 +55,7 @@ def _respondents(db, **kwargs) -> dict:
 
 @pytest.mark.parametrize("mask_bits", [31, 4])  # 4: the 22 codes split over six masks
 def test_respondents_per_set_count_each_response_once(db, mixed, monkeypatch, mask_bits):
-    monkeypatch.setattr(load, "_MASK_BITS", mask_bits)
+    monkeypatch.setattr(load_responses, "_MASK_BITS", mask_bits)
     centre, commune = mixed
     by_unit = _respondents(db, by="unit")
     assert by_unit == {

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from survey.analysis import load, load_cases
+from survey.analysis import load
 from survey.analysis.grouping import period_key, regroup, roll_up_units
 from survey.analysis.method_spec import MethodSpec
 from survey.analysis.report import build_report
@@ -87,7 +87,7 @@ def run_index(session: Session, spec: MethodSpec, scope: Scope, by: str | None,
                                       sets=respondent_sets(spec), by=by, **scope.filters)
     cases = None
     if spec.calculation == "qd766":
-        cases = load_cases.case_counts(session, start_day=scope.start_day, end_day=scope.end_day,
+        cases = load.case_counts(session, start_day=scope.start_day, end_day=scope.end_day,
                                  start=scope.start, end=scope.end, unit_ids=scope.unit_ids)
     groups = [({}, tally) for tally in tallies.values()] if by is None else \
         _labelled(session, by, tallies, scope)

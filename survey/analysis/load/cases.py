@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from survey.analysis.load import local_date
+from survey.analysis.load.responses import local_date
 from survey.analysis.qd766 import CaseCounts
 from survey.models import Case, CaseState, Milestone
 

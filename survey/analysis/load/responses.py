@@ -1,4 +1,4 @@
-"""The SQL for response figures: GROUP BY in the database, small rows out (cases: load_cases)."""
+"""Response figures: answer counts and respondents per group, comments, names (SQL)."""
 
 from __future__ import annotations
 
