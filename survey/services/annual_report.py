@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from survey.analysis import load, load_cases
+from survey.analysis import load
 from survey.analysis.compare import compare_reports
 from survey.analysis.coverage import coverage
 from survey.analysis.method_spec import load_method
@@ -145,7 +145,7 @@ _NONE = {"responses": 0, "excluded": 0}
 def _case_statistics(session: Session, scope: Scope, today: date) -> dict:
     """Case counts per kind for the year; overdue means a deadline passed by the year's end."""
     overdue_before = min(scope.end_day + timedelta(days=1), today)
-    counts = load_cases.case_statistics(session, start=scope.start, end=scope.end,
+    counts = load.case_statistics(session, start=scope.start, end=scope.end,
                                   overdue_before=overdue_before, unit_ids=scope.unit_ids)
     rows = [{"kind": kind.value, **{f: counts.get(kind.value, {}).get(f, 0) for f in CASE_FIGURES}}
             for kind in CaseKind]
