@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
+import html
 import logging
 import os
 import pstats
@@ -42,45 +43,47 @@ HEADING = "## Survey submission profile (benchmarks/profile_submit.py)"
 
 # (label, file suffix, function name): cumulative time of these calls, per request.
 PARTS = [
-    ("Whole WSGI request (Flask)", "flask/app.py", "wsgi_app"),
-    ("CSRF check before the view (CSRFProtect)", "flask_wtf/csrf.py", "protect"),
+    ("Whole WSGI request (Flask, with the security headers middleware)", "survey/security.py",
+     "__call__"),
+    ("CSRFProtect before_request (the survey form is exempt: its exemption check)",
+     "flask_wtf/csrf.py", "protect"),
+    ("Survey form CSRF check (cookie + HMAC; parses the form, its first reader)",
+     "survey/survey_csrf.py",
+     "protect"),
+    ("Form parsing (request.form)", "flask/wrappers.py", "_load_form_data"),
     ("Limiter wrapper and checks (limits off)", "flask_limiter/_extension.py",
      "_check_request_limit"),
     ("View `_survey` (all of it)", "survey/views/public.py", "_survey"),
-    ("  get_counter_or_404 (1 SELECT)", "survey/views/public.py", "get_counter_or_404"),
-    ("  current_version (1 SELECT)", "survey/services/questionnaires.py", "current_version"),
-    ("  lazy loads (counter.unit)", "sqlalchemy/orm/strategies.py", "_load_for_state"),
-    ("  _procedure_choices (1 SELECT, all procedures)", "survey/views/public.py",
-     "_procedure_choices"),
-    ("  build_survey_form (new form class + form)", "survey/forms/survey.py",
-     "build_survey_form"),
-    ("  validate_on_submit", "flask_wtf/form.py", "validate_on_submit"),
-    ("  _already_stored (1 SELECT by key)", "survey/views/public.py", "_already_stored"),
-    ("  parse_answers", "survey/answers.py", "parse_answers"),
-    ("  _store (record + commit + session + redirect)", "survey/views/public.py", "_store"),
-    ("    record_response (SELECT by key again, SAVEPOINT, 2 INSERTs)",
-     "survey/services/responses.py", "record_response"),
-    ("    ORM flush", "sqlalchemy/orm/session.py", "_flush"),
+    ("  short way: _store_at_known_version (no look-up)", "survey/views/public.py",
+     "_store_at_known_version"),
+    ("    parse_answers", "survey/answers.py", "parse_answers"),
+    ("    record_at_counter (INSERT ... SELECT that checks counter, version, procedure; "
+     "answers)", "survey/services/responses.py", "record_at_counter"),
+    ("  long way: _lookup_or_404 (counter, version, procedure: 1 SELECT)",
+     "survey/views/public.py", "_lookup_or_404"),
+    ("  long way: record_response (INSERT; answers)", "survey/services/responses.py",
+     "record_response"),
+    ("  _stored (flag check, commit, redirect, cookie)", "survey/views/public.py", "_stored"),
     ("    commit (session.commit)", "sqlalchemy/orm/scoping.py", "commit"),
-    ("    reload of expired objects after commit", "sqlalchemy/orm/loading.py",
-     "_load_scalar_attributes"),
     ("    url_for", "flask/helpers.py", "url_for"),
     ("after_request: JSON request log line", "survey/logs.py", "_log_request"),
-    ("after_request: security headers", "survey/security.py", "_security_headers"),
-    ("Session cookie: save (sign)", "flask/sessions.py", "save_session"),
-    ("Session cookie: open (verify)", "flask/sessions.py", "open_session"),
+    ("after_request: Flask-Login remember cookie", "flask_login/login_manager.py",
+     "_update_remember_cookie"),
+    ("Session cookie: open (none is sent: the survey sets no session)", "flask/sessions.py",
+     "open_session"),
+    ("Session cookie: save (Vary: Cookie)", "flask/sessions.py", "save_session"),
     ("Babel locale selection", "flask_babel/__init__.py", "get_locale"),
-    ("ORM SELECTs via Session.execute (execution, rows to objects)",
-     "sqlalchemy/orm/session.py", "_execute_internal"),
-    ("All statement execution, SELECTs and flush (SQLAlchemy Core)",
-     "sqlalchemy/engine/base.py", "_execute_clauseelement"),
+    ("All statement execution (SQLAlchemy Core)", "sqlalchemy/engine/base.py",
+     "_execute_clauseelement"),
     ("  of which in the DB driver (cursor.execute, incl. the database's reply)", "",
      "execute' of 'sqlite3.Cursor"),
+    ("  of which in the DB driver (cursor.execute, incl. the database's reply)", "",
+     "executemany' of 'sqlite3.Cursor"),
     ("  of which in the DB driver (cursor.execute, incl. the database's reply)",
      "psycopg/cursor.py", "execute"),
     ("DB driver commit", "", "commit' of 'sqlite3.Connection"),
     ("DB driver commit", "psycopg/connection.py", "commit"),
-    ("Pool checkout incl. pool_pre_ping", "sqlalchemy/pool/base.py", "_checkout"),
+    ("Pool checkout", "sqlalchemy/pool/base.py", "_checkout"),
 ]
 
 
@@ -105,12 +108,15 @@ def timed(post: Callable[[int], None], start: int, n: int) -> tuple[float, float
     return ((time.process_time() - cpu) * 1000 / n, (time.perf_counter() - wall) * 1000 / n)
 
 
-def make_poster(client, path: str, csrf: str, prefix: str) -> Callable[[int], None]:
+def make_poster(client, path: str, csrf: str, prefix: str,
+                procedures: list[str]) -> Callable[[int], None]:
+    """Post submission ``i`` as the wrk script of submit.py posts its request ``i``."""
     def post(i: int) -> None:
         reply = client.post(path, data={
             "csrf_token": csrf, "idempotency_key": f"{prefix}-{i:016d}", "token": "",
             "q_overall": str(i % 5 + 1), "q_attitude": str((i + 2) % 5 + 1),
-            "procedure": "", "comment": "",
+            "procedure": procedures[i % len(procedures)],
+            "comment": submit.COMMENTS[i % len(submit.COMMENTS)],
         })
         if reply.status_code != 302:
             raise submit.BenchError(f"{path} answered {reply.status_code}, not 302")
@@ -157,8 +163,10 @@ def profile(db_kind: str, requests: int, root: Path) -> str:
         real_client = real_app.test_client()
         page = real_client.get(path).get_data(as_text=True)
         csrf = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page).group(1)
-        real_post = make_poster(real_client, path, csrf, "preal")
-        bare_post = make_poster(bare_app.test_client(), path, csrf, "pbare")
+        procedures = submit.procedure_mix(tuple(
+            html.unescape(v) for v in re.findall(r'<option value="([^"]+)"', page)))
+        real_post = make_poster(real_client, path, csrf, "preal", procedures)
+        bare_post = make_poster(bare_app.test_client(), path, csrf, "pbare", procedures)
 
         for post in (real_post, bare_post):  # warm up: pools, caches, compiled statements
             post(10_000_000)
@@ -201,7 +209,7 @@ def render(db_kind, requests, real_cpu, real_wall, bare_cpu, bare_wall, statemen
         "|---|---:|---:|---:|",
         f"| Real submission | {real_cpu:.2f} | {real_wall:.2f} | {len(real_sql)} |",
         f"| Bare insert | {bare_cpu:.2f} | {bare_wall:.2f} | {len(bare_sql)} |",
-        f"| Ratio bare/real (the ceiling of real/bare throughput without HTTP overhead) "
+        f"| Ratio bare/real (in-process: no HTTP server, no second worker process) "
         f"| {bare_cpu / real_cpu:.0%} | {bare_wall / real_wall:.0%} | |",
         "",
         "Statements of one real submission, in order (BEGIN/COMMIT not shown):",

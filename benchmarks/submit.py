@@ -5,7 +5,7 @@ For each database (SQLite file with the app's WAL settings, and PostgreSQL), in 
 1. prepare the survey database with ``survey db upgrade`` and ``survey demo``, and the bare app's
    table (``benchmarks/bare_app.py``);
 2. serve both apps with gunicorn on 127.0.0.1 (random free ports), the same worker count and class;
-3. get one session cookie and CSRF token from the survey form of a demo counter, then drive
+3. get the cookies and CSRF token of the survey form of a demo counter, then drive
    ``POST /s/<code>`` with wrk: every request is a distinct, valid submission (its own
    ``idempotency_key``), to the survey and to the bare app alike;
 4. warm each server up, then measure them alternately (real, bare, bare, real, ...) and take the
@@ -282,7 +282,7 @@ end
 
 @dataclass(frozen=True)
 class Session:
-    """What a citizen's browser holds after opening the form: its cookie and the CSRF token."""
+    """What a citizen's browser holds after opening the form: its cookies and the CSRF token."""
 
     path: str
     cookie: str
@@ -294,11 +294,18 @@ def lua_list(values) -> str:
     return ", ".join(json.dumps(v) for v in values)
 
 
+# Most citizens leave the procedure and the comment empty; some fill them in. Request n takes
+# procedure_mix(...)[n % 4] and COMMENTS[n % 6] (the Lua script and profile_submit.py alike).
+COMMENTS = ("", "", "", "Cán bộ hướng dẫn tận tình, cảm ơn.", "", "Phải chờ hơi lâu ở quầy số 2.")
+
+
+def procedure_mix(procedures: tuple[str, ...]) -> list[str]:
+    return ["", *procedures[:3]]
+
+
 def write_lua(session: Session, prefix: str, dest: Path) -> Path:
-    # Most citizens leave the procedure and the comment empty; some fill them in.
-    procedures = ["", *(urllib.parse.quote_plus(p) for p in session.procedures[:3])]
-    comments = ["", "", "", urllib.parse.quote_plus("Cán bộ hướng dẫn tận tình, cảm ơn."),
-                "", urllib.parse.quote_plus("Phải chờ hơi lâu ở quầy số 2.")]
+    procedures = [urllib.parse.quote_plus(p) for p in procedure_mix(session.procedures)]
+    comments = [urllib.parse.quote_plus(c) for c in COMMENTS]
     dest.write_text(LUA % {
         "path": session.path, "prefix": prefix, "csrf": urllib.parse.quote_plus(session.csrf),
         "cookie": session.cookie, "procedures": lua_list(procedures),
@@ -426,16 +433,18 @@ def settled_count(engine, sql: str, timeout: float = 15) -> int:
 
 
 def open_form(base: str, survey_path: str) -> Session:
-    """GET the survey form once, as a browser would, and keep its session cookie and token."""
+    """GET the survey form once, as a browser would, and keep its cookies and CSRF token."""
     with urllib.request.urlopen(base + survey_path, timeout=10) as reply:  # noqa: S310
         page = reply.read().decode("utf-8")
         cookies = reply.headers.get_all("Set-Cookie") or []
-    session = next((c.split(";", 1)[0] for c in cookies if c.startswith("session=")), None)
+    # Every cookie the form sets goes back with each submission, as a browser sends them (the
+    # form's CSRF cookie, a session cookie if the app sets one).
+    cookie = "; ".join(c.split(";", 1)[0] for c in cookies)
     csrf = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page)
-    if session is None or csrf is None:
-        raise BenchError(f"the form at {survey_path} gave no session cookie or CSRF token")
+    if not cookie or csrf is None:
+        raise BenchError(f"the form at {survey_path} gave no cookie or CSRF token")
     procedures = tuple(html.unescape(v) for v in re.findall(r'<option value="([^"]+)"', page))
-    return Session(survey_path, session, html.unescape(csrf.group(1)), procedures)
+    return Session(survey_path, cookie, html.unescape(csrf.group(1)), procedures)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -681,7 +690,8 @@ def render(results: list[dict], args: argparse.Namespace, command: str, code: st
         "",
         "- **Real submission**: `POST /s/<code>` of the survey app on a demo counter, each request "
         "a distinct, valid submission (its own `idempotency_key`, `q_overall` and `q_attitude`, "
-        "sometimes a procedure and a comment) with one browser session's cookie and CSRF token; "
+        "sometimes a procedure and a comment) with the cookies and CSRF token of one visit to "
+        "the form; "
         "it answers 302 to the thanks page. JSON request logging is on (the default), to a file.",
         "- **Bare insert**: `benchmarks/bare_app.py`, Flask + Flask-SQLAlchemy that INSERTs one "
         "row (same fields, unique key) and answers 302, on the same kind of database with the "
@@ -689,7 +699,8 @@ def render(results: list[dict], args: argparse.Namespace, command: str, code: st
         "`pool_pre_ping`: the floor that Flask, SQLAlchemy and one commit cost.",
         "- Rate limiting (`SURVEY_RATE_LIMITS=0`) and the per-browser repeat refusal "
         "(`SURVEY_REPEAT_WINDOW_MINUTES=0`) are deliberately off for the run: we measure the "
-        "submission path, not the limiter refusing.",
+        "submission path, not the limiter refusing. In production each submission also pays "
+        "for two limit checks, not measured here.",
         "- Checked after every measurement: no error or non-302 answer, and the rows stored equal "
         "the 302s wrk saw (plus at most the requests in flight when wrk stopped); every stored "
         "response has its two answers.",

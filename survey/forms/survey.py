@@ -12,8 +12,8 @@ from survey.forms.base import Form
 
 class SurveyFormBase(Form):
     class Meta:
-        # CSRFProtect already checks every POST before the view runs; checking twice costs time
-        # on the busiest request. The template renders the token with csrf_token().
+        # survey.survey_csrf checks every POST before the view runs; checking twice costs time
+        # on the busiest request. The template renders its token.
         csrf = False
 
     idempotency_key = HiddenField()

@@ -68,6 +68,9 @@ class CurrentVersion:
 
 
 _definitions: dict[str, dict] = {}  # by checksum: a definition never changes under its checksum
+# By questionnaire code, the version this process last read as current: a guess to be checked
+# (responses.record_at_counter checks it in the statement that stores), never an answer.
+_last_seen_current: dict[str, CurrentVersion] = {}
 
 
 _CURRENT = (select(QuestionnaireVersion.id, QuestionnaireVersion.checksum)
@@ -78,16 +81,26 @@ _CURRENT = (select(QuestionnaireVersion.id, QuestionnaireVersion.checksum)
 def current(code: str) -> CurrentVersion | None:
     """The questionnaire's current version; only its id and checksum are read on each call."""
     row = db.session.connection().execute(_CURRENT, {"code": code}).first()
-    if row is None:
-        return None
-    definition = _definitions.get(row.checksum)
+    return None if row is None else current_version_read(code, row.id, row.checksum)
+
+
+def current_version_read(code: str, version_id: int, checksum: str) -> CurrentVersion:
+    """The version just read as the current one of ``code``; its definition is read once per
+    checksum."""
+    definition = _definitions.get(checksum)
     if definition is None:
         definition = db.session.scalar(select(QuestionnaireVersion.definition)
-                                       .where(QuestionnaireVersion.id == row.id))
+                                       .where(QuestionnaireVersion.id == version_id))
         if len(_definitions) > 64:
             _definitions.clear()
-        _definitions[row.checksum] = definition
-    return CurrentVersion(row.id, row.checksum, definition)
+        _definitions[checksum] = definition
+    found = _last_seen_current[code] = CurrentVersion(version_id, checksum, definition)
+    return found
+
+
+def last_seen_current(code: str) -> CurrentVersion | None:
+    """The version this process last read as the current one of ``code``: maybe not any more."""
+    return _last_seen_current.get(code)
 
 
 def current_version(code: str) -> QuestionnaireVersion | None:

@@ -1,8 +1,11 @@
 """Citizen pages: the counter survey reached from a QR code. No account, no JavaScript needed.
 
-A submission is the busiest request of the platform, so its path is lean: one query for the
-counter, one for the questionnaire version (the definition itself is cached by checksum), the
-insert, and a redirect. Rendering (GET, or a form with errors) loads what the page shows.
+A submission is the busiest request of the platform, so its path is lean. Its CSRF check needs
+no session (``survey.survey_csrf``). Once the process has read the questionnaire's current version
+(definitions are cached by checksum), a plain submission is one INSERT that checks the counter,
+the version and the procedure itself, then the commit and a redirect; otherwise (a one-time link,
+a recent answer, a failed check) one query reads counter, version and procedure and the long way
+tells the cases apart. Rendering (GET, or a form with errors) loads what the page shows.
 """
 
 from __future__ import annotations
@@ -24,19 +27,27 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from survey import recent
+from survey import recent, survey_csrf
 from survey.answers import COMMENT_MAX_LENGTH, parse_answers
-from survey.extensions import db, limiter
+from survey.extensions import csrf, db, limiter
 from survey.forms.survey import build_survey_form, question_fields, raw_answers
 from survey.models import Channel, Counter
 from survey.services import questionnaires as questionnaire_service
 from survey.services import survey_targets
-from survey.services.responses import Submission, TokenRejected, find_by_key, record_response
+from survey.services.responses import (
+    Submission,
+    TokenRejected,
+    find_by_key,
+    record_at_counter,
+    record_response,
+)
 from survey.services.tokens import token_state
 
 bp = Blueprint("public", __name__)
 
 FORMS = {"quick": "quick", "full": "sipas"}
+# The survey form's CSRF check is survey_csrf's, before any other work; CSRFProtect skips these.
+SURVEY_ENDPOINTS = frozenset({"public.survey_quick", "public.survey_full"})
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 LOW_SCORES = {1, 2}
 
@@ -53,6 +64,12 @@ def _counter_key() -> str:
     return "counter:" + (request.view_args or {}).get("code", "")
 
 
+@bp.before_request
+def _check_survey_csrf() -> None:
+    if request.method == "POST" and request.endpoint in SURVEY_ENDPOINTS:
+        survey_csrf.protect()
+
+
 def target_or_404(code: str) -> survey_targets.Target:
     """The active counter with this code; a revoked or retired code gets the kind 410 page."""
     target = survey_targets.find(code)
@@ -63,9 +80,23 @@ def target_or_404(code: str) -> survey_targets.Target:
     abort(404)
 
 
+def _lookup_or_404(code: str, form_name: str, procedure: str | None) -> survey_targets.SurveyLookup:
+    """``target_or_404`` with the form's current version and the posted procedure, one query."""
+    found = survey_targets.find_for_survey(code, FORMS[form_name], procedure)
+    if found is None or not found.target.active:
+        if found is not None or survey_targets.is_revoked(code):
+            abort(410)
+        abort(404)
+    if found.version_id is None:
+        abort(404)
+    return found
+
+
 def _answered_recently(code: str) -> bool:
-    entries = recent.read(request.cookies.get(recent.COOKIE), current_app.secret_key)
     window = current_app.config["SURVEY_REPEAT_WINDOW_MINUTES"] * 60
+    if window <= 0:
+        return False
+    entries = recent.read(request.cookies.get(recent.COOKIE), current_app.secret_key)
     return recent.answered_within(entries, code, window)
 
 
@@ -87,11 +118,16 @@ def _render(code: str, form_name: str, version, form, search: str, status: int):
     form.procedure.choices = [("", form.procedure.choices[0][1])] + \
         survey_targets.procedure_choices(counter.unit_id, search)
     definition = version.definition
-    return render_template(
+    token, new_cookie = survey_csrf.form_token()
+    response = make_response(render_template(
         "public/survey.html", counter=counter, definition=definition, lang=str(get_locale()),
         form=form, questions=question_fields(form, definition), form_name=form_name,
         search=search, full_questions=_full_form_size() if form_name == "quick" else 0,
-    ), status
+        survey_csrf_token=token,
+    ), status)
+    if new_cookie:
+        survey_csrf.set_cookie(response, new_cookie)
+    return response
 
 
 def _full_form_size() -> int:
@@ -100,11 +136,13 @@ def _full_form_size() -> int:
 
 
 def _survey(code: str, form_name: str):
-    target = target_or_404(code)
-    version = questionnaire_service.current(FORMS[form_name])
-    if version is None:
-        abort(404)
     is_post = request.method == "POST"
+    if is_post and (stored := _store_at_known_version(code, form_name)) is not None:
+        return stored
+    found = _lookup_or_404(code, form_name, request.form.get("procedure") if is_post else None)
+    target = found.target
+    version = questionnaire_service.current_version_read(FORMS[form_name], found.version_id,
+                                                         found.version_checksum)
     key = request.form.get("idempotency_key", "") if is_post else ""
     # The one-time link arrives as ?t= and travels on in a hidden field of the form.
     token = ((request.form.get("token") if is_post else request.args.get("t")) or "")[:64] or None
@@ -118,31 +156,57 @@ def _survey(code: str, form_name: str):
         return render_template("public/already_answered.html", code=code,
                                counter_code=target.counter_code), 429
     if is_post and request.form.get("action") != "search":
-        stored = _store_if_valid(target, version, token)
+        stored = _store_if_valid(target, version, token, found.procedure_id)
         if stored is not None:
             return stored
     return _show_form(code, form_name, version, token)
 
 
-def _store_if_valid(target, version, token):
-    """Store a valid submission straight from the posted fields, or return None.
+def _store_at_known_version(code: str, form_name: str):
+    """The short way for a plain submission: no look-up, one statement that stores and checks.
+
+    Taken when there is no one-time link and no recent answer, and the answers are valid for the
+    version this process last read as current: ``record_at_counter`` stores them only if that
+    version is still current, the counter active and the procedure one of its unit's. None
+    otherwise, and ``_survey`` takes the long way, which tells every case apart.
+    """
+    posted = request.form
+    version = questionnaire_service.last_seen_current(FORMS[form_name])
+    if (version is None or "action" in posted or posted.get("token")  # a search, a link
+            or _answered_recently(code)
+            or (valid := _valid_submission(posted, version.definition)) is None):
+        return None
+    answers, comment, key = valid
+    response_id = record_at_counter(code, FORMS[form_name], version.id, version.checksum,
+                                    posted.get("procedure"), answers, key, comment)
+    return None if response_id is None else _stored(response_id, True, code, answers)
+
+
+def _valid_submission(posted, definition: dict):
+    """``(answers, comment, idempotency key)`` of valid posted answers, or None.
 
     The WTForms form is built only to show a form again (with its errors): building it is most
     of the cost of a submission, and ``parse_answers`` is the one judge of answers either way.
     """
-    posted = request.form
-    definition = version.definition
     answers, errors = parse_answers(
         definition, {q["code"]: posted.get(f"q_{q['code']}") for q in definition["questions"]})
     comment = posted.get("comment", "")
     if errors or len(comment) > COMMENT_MAX_LENGTH:
         return None
-    procedure_id = survey_targets.procedure_id(target.unit_id, posted.get("procedure"))
-    if procedure_id is False:
-        return None
     key = posted.get("idempotency_key", "")
-    return _store(target, version.id, key if KEY_PATTERN.match(key) else secrets.token_urlsafe(18),
-                  answers, procedure_id, comment, token)
+    return answers, comment, key if KEY_PATTERN.match(key) else secrets.token_urlsafe(18)
+
+
+def _store_if_valid(target, version, token, procedure_id: int | None | bool):
+    """Store a valid submission straight from the posted fields, or return None.
+
+    ``procedure_id`` is the posted procedure as ``survey_targets.procedure_id`` judges it.
+    """
+    valid = _valid_submission(request.form, version.definition)
+    if valid is None or procedure_id is False:
+        return None
+    answers, comment, key = valid
+    return _store(target, version.id, key, answers, procedure_id, comment, token)
 
 
 def _show_form(code: str, form_name: str, version, token: str | None):
@@ -194,17 +258,23 @@ def _store(target, version_id: int, key: str, answers, procedure_id, comment: st
     except TokenRejected:
         db.session.rollback()
         return render_template("public/token_rejected.html", code=target.code, state="used"), 410
-    if created and request.cookies.get(recent.COOKIE):
-        _flag_repeat_browser(response_id, target.code)
+    return _stored(response_id, created, target.code, answers)
+
+
+def _stored(response_id: int, created: bool, code: str, answers: dict):
+    """After storing: flag a repeat browser, commit, and send the browser to the thanks page."""
+    if created and recent.COOKIE in request.cookies:
+        _flag_repeat_browser(response_id, code)
     db.session.commit()
     low = answers.get("overall") in LOW_SCORES
-    response = make_response(redirect(url_for("public.thanks", code=target.code,
+    response = make_response(redirect(url_for("public.thanks", code=code,
                                               low=1 if low else None)))
-    _remember_answer(response, target.code)
+    _remember_answer(response, code)
     return response
 
 
 @bp.route("/s/<code>", methods=["GET", "POST"])
+@csrf.exempt
 @limiter.limit(_client_limit, methods=["POST"])
 @limiter.limit(_counter_limit, key_func=_counter_key, methods=["POST"])
 def survey_quick(code: str):
@@ -212,6 +282,7 @@ def survey_quick(code: str):
 
 
 @bp.route("/s/<code>/full", methods=["GET", "POST"])
+@csrf.exempt
 @limiter.limit(_client_limit, methods=["POST"])
 @limiter.limit(_counter_limit, key_func=_counter_key, methods=["POST"])
 def survey_full(code: str):
