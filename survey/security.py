@@ -45,7 +45,9 @@ def require_roles(*roles: Role) -> Callable[[], object]:
 SECURITY_HEADERS = (
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
+    # same-origin, not no-referrer: over HTTPS Flask-WTF refuses a staff form posted without a
+    # same-origin Referer, and other sites still learn nothing (no Referer leaves the site).
+    ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "DENY"),
 )
 _LOWER_SECURITY_HEADERS = tuple((name.lower(), (name, value)) for name, value in SECURITY_HEADERS)

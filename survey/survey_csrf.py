@@ -13,8 +13,8 @@ session, as the session cookie did, and ``WTF_CSRF_ENABLED`` switches both check
 Over HTTPS (``SESSION_COOKIE_SECURE``, i.e. production) the cookie is named ``__Host-...``: the
 browser then refuses it unless it was set by this host over HTTPS for the whole site, so a page on
 another subdomain or on plain HTTP cannot plant a cookie whose token it knows. CSRFProtect guards
-against that with a same-origin Referer check over HTTPS instead, which cannot work on pages that
-send ``Referrer-Policy: no-referrer`` (as all of ours do): the browser sends no Referer at all.
+against that with a same-origin Referer check over HTTPS instead (our pages send
+``Referrer-Policy: same-origin`` so that browsers do send it to us).
 
 Why not the session: opening it verifies and decodes a signed JSON cookie, and CSRFProtect then
 verifies a second itsdangerous signature, on every submission; together about an eighth of the

@@ -133,3 +133,20 @@ def test_built_in_form_messages_are_in_vietnamese(client, demo):
     english = client.post("/login?lang=en", data={"csrf_token": csrf_token(page), "username": "",
                                                   "password": ""}).get_data(as_text=True)
     assert "This field is required." in english
+
+
+def test_staff_forms_work_over_https_with_the_referer_browsers_send(app, client, demo):
+    """Flask-WTF wants a same-origin Referer over HTTPS; our Referrer-Policy must let it through."""
+    page = client.get("/login", base_url="https://survey.test")
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    token = csrf_token(page.get_data(as_text=True))
+    reply = client.post("/login", base_url="https://survey.test",
+                        headers={"Referer": "https://survey.test/login"},
+                        data={"csrf_token": token, "username": "admin",
+                              "password": "admin-demo-2026"})
+    assert reply.status_code == 302, reply.get_data(as_text=True)[:300]
+    elsewhere = client.post("/login", base_url="https://survey.test",
+                            headers={"Referer": "https://evil.example/form"},
+                            data={"csrf_token": token, "username": "admin",
+                                  "password": "admin-demo-2026"})
+    assert elsewhere.status_code == 400
