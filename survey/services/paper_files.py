@@ -30,17 +30,28 @@ class ImportFileError(ValueError):
 
 def read_table(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Return the column names and each non-blank row with its spreadsheet row number."""
+    lines = read_lines(path)
+    header = [name.lower() if name.lower() in FIELD_COLUMNS + IGNORED_COLUMNS else name
+              for name in lines[0]]
+    _check_header(header, lines[1:])
+    return header, numbered_rows(header, lines[1:])
+
+
+def read_lines(path: Path) -> list[list[str]]:
+    """Every row of the file as stripped text cells, the header first; refuse an empty file."""
     frame = read_frame(path)
     lines = [[cell.strip() if isinstance(cell, str) else "" for cell in line]
              for line in frame.to_numpy(dtype=object).tolist()]
     if not lines:
         raise ImportFileError(_("The file is empty."))
-    header = [name.lower() if name.lower() in FIELD_COLUMNS + IGNORED_COLUMNS else name
-              for name in lines[0]]
-    _check_header(header, lines[1:])
+    return lines
+
+
+def numbered_rows(header: list[str], rows: list[list[str]]) -> list[tuple[int, dict[str, str]]]:
+    """Each non-blank row as {column: cell} with its spreadsheet row number."""
     # The header is row 1, so data rows count from 2, blank ones included, as a spreadsheet shows.
-    return header, [(number, {name: cell for name, cell in zip(header, line, strict=True) if name})
-                    for number, line in enumerate(lines[1:], start=2) if any(line)]
+    return [(number, {name: cell for name, cell in zip(header, line, strict=True) if name})
+            for number, line in enumerate(rows, start=2) if any(line)]
 
 
 def read_frame(path: Path) -> pd.DataFrame:
@@ -75,14 +86,24 @@ def _check_header(header: list[str], lines: list[list[str]]) -> None:
     """Refuse a header that is empty, repeats a name, leaves out a required column or a name."""
     if not any(header):
         raise ImportFileError(_("The first row must hold the column names."))
+    check_columns(header, lines, REQUIRED_COLUMNS)
+
+
+def check_columns(header: list[str], lines: list[list[str]], required: tuple[str, ...],
+                  known: tuple[str, ...] | None = None, unknown_message=None) -> None:
+    """Refuse repeated names, missing ``required`` columns, names not ``known`` (when given,
+    with ``unknown_message(columns)``), and values in a column without a name."""
     repeated = sorted(name for name, n in Tally(filter(None, header)).items() if n > 1)
     if repeated:
         raise ImportFileError(_("Columns appear more than once: %(columns)s.",
                                 columns=", ".join(repeated)))
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    missing = [name for name in required if name not in header]
     if missing:
         raise ImportFileError(_("Required columns are missing: %(columns)s.",
                                 columns=", ".join(missing)))
+    unknown = [name for name in header if name and known is not None and name not in known]
+    if unknown:
+        raise ImportFileError(unknown_message(", ".join(unknown)))
     for position, name in enumerate(header, start=1):
         if not name and any(line[position - 1] for line in lines):
             raise ImportFileError(_("Column %(number)d has values but no name in the first row.",

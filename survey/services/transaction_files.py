@@ -14,9 +14,10 @@ from pathlib import Path
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from survey.services.paper_files import (
-    ImportFileError,
-    read_frame,  # the same CSV/XLSX rules
+from survey.services.paper_files import (  # the same CSV/XLSX rules and header checks
+    check_columns,
+    numbered_rows,
+    read_lines,
 )
 
 MAX_TRANSACTIONS = 10_000_000  # per unit and month; more is a typo (and near the INTEGER limit)
@@ -26,32 +27,12 @@ WHOLE_NUMBER = re.compile(r"\d+(?:\.0+)?")  # a spreadsheet's number cell may re
 
 def read_counts_file(path: Path) -> list[tuple[int, dict[str, str]]]:
     """Return each non-blank row with its spreadsheet row number, after checking the header."""
-    frame = read_frame(path)
-    lines = [[cell.strip() if isinstance(cell, str) else "" for cell in line]
-             for line in frame.to_numpy(dtype=object).tolist()]
-    if not lines:
-        raise ImportFileError(_("The file is empty."))
+    lines = read_lines(path)
     header = [name.lower() for name in lines[0]]
-    named = [name for name in header if name]
-    repeated = sorted({name for name in named if named.count(name) > 1})
-    if repeated:
-        raise ImportFileError(_("Columns appear more than once: %(columns)s.",
-                                columns=", ".join(repeated)))
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        raise ImportFileError(_("Required columns are missing: %(columns)s.",
-                                columns=", ".join(missing)))
-    unknown = [name for name in named if name not in COLUMNS]
-    if unknown:
-        raise ImportFileError(_("Unknown columns: %(columns)s. The columns are unit, month and "
-                                "transactions.", columns=", ".join(unknown)))
-    for position, name in enumerate(header, start=1):
-        if not name and any(line[position - 1] for line in lines[1:]):
-            raise ImportFileError(_("Column %(number)d has values but no name in the first row.",
-                                    number=position))
-    # The header is row 1, so data rows count from 2, blank ones included, as a spreadsheet shows.
-    return [(number, {name: cell for name, cell in zip(header, line, strict=True) if name})
-            for number, line in enumerate(lines[1:], start=2) if any(line)]
+    check_columns(header, lines[1:], COLUMNS, known=COLUMNS, unknown_message=lambda columns: _(
+        "Unknown columns: %(columns)s. The columns are unit, month and transactions.",
+        columns=columns))
+    return numbered_rows(header, lines[1:])
 
 
 def count_problem(transactions: int) -> str | None:
