@@ -21,7 +21,7 @@ from survey.analysis.method_spec import MethodSpec
 from survey.analysis.run import Scope, run_index, whole_tally
 from survey.analysis.tally import Tally
 from survey.masking import mask_personal_data
-from survey.periods import other_period
+from survey.periods import date_range, other_period
 from survey.services import questionnaires, transactions
 
 QUESTIONNAIRE_ORDER = ("quick", "sipas", "decree61")  # where question texts are looked up
@@ -77,9 +77,9 @@ def figures(session: Session, spec: MethodSpec, scope: Scope, by: str | None,
         add_coverage(session, result, scope, by)
     if compare and scope.start_day and scope.end_day:
         before_start, before_end = other_period(scope.start_day, scope.end_day, compare)
-        before_scope = replace(Scope.of(before_start, before_end), unit_code=scope.unit_code,
-                               unit_id=scope.unit_id, unit_ids=scope.unit_ids,
-                               counter_id=scope.counter_id, procedure_id=scope.procedure_id)
+        start, end = date_range(before_start, before_end)
+        before_scope = replace(scope, start_day=before_start, end_day=before_end, start=start,
+                               end=end)
         before = run_index(session, spec, before_scope, None)
         result.comparison = {"before": before, "from": before_start, "to": before_end,
                              "rows": compare_reports(before, report,
