@@ -772,7 +772,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, SQLite)")
     parser.add_argument("--fail-below-target", action="store_true",
-                        help=f"exit 3 when a ratio is below {TARGET:.0%}")
+                        help=f"exit 3 when a ratio is below {TARGET * 100:.0f}%%")
     args = parser.parse_args(argv)
     if args.duration < 1 or args.warmup < 1 or args.repeats < 1 or args.workers < 1:
         parser.error("--duration, --warmup, --repeats and --workers must be at least 1")

@@ -273,3 +273,16 @@ def test_required_question_is_marked_required_for_assistive_technology(client, d
     html = client.get(f"/s/{first_counter(db).survey_code}").get_data(as_text=True)
     assert len(re.findall(r'name="q_overall" value="\d" required', html)) == 5
     assert not re.search(r'name="q_attitude" value="\d" required', html)
+
+
+@pytest.mark.parametrize("typed", ["GIẤY PHÉP XÂY DỰNG", "giay phep xay dung", "Giay  Phep XAY dung"])
+def test_procedure_search_forgives_capitals_and_missing_marks(client, demo, db, typed):
+    """Cheap phones and hurried thumbs: capitals or no marks find the same procedures."""
+    code = first_counter(db).survey_code
+    expected = re.findall(r'<option value="([^"]+)"',
+                          client.get(f"/s/{code}?q=giấy phép xây dựng").get_data(as_text=True))
+    found = re.findall(r'<option value="([^"]+)"',
+                       client.get(f"/s/{code}", query_string={"q": typed}).get_data(as_text=True))
+    assert expected and found == expected
+    unit_total = len(first_counter(db).unit.procedures)
+    assert len(found) < unit_total

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import BindParameter, Select, bindparam, or_, select, true
 
+from survey import text_match
 from survey.extensions import db
 from survey.models import (
     Counter,
@@ -123,16 +124,16 @@ def is_revoked(code: str) -> bool:
 
 
 def procedure_choices(unit_id: int, search: str = "") -> list[tuple[str, str]]:
-    """The unit's procedures, by field then name, narrowed by a search if given."""
-    query = (select(Procedure.code, Procedure.name)
+    """The unit's procedures, by field then name, narrowed by a search if given.
+
+    The search forgives marks and case (``text_match``), so it runs over the unit's list here.
+    """
+    query = (select(Procedure.code, Procedure.name, Procedure.field)
              .join(unit_procedures, unit_procedures.c.procedure_id == Procedure.id)
              .where(unit_procedures.c.unit_id == unit_id)
              .order_by(Procedure.field, Procedure.name))
-    if search:
-        like = f"%{search}%"
-        query = query.where(or_(Procedure.name.ilike(like), Procedure.code.ilike(like),
-                                Procedure.field.ilike(like)))
-    return [(code, name) for code, name in db.session.execute(query)]
+    return [(code, name) for code, name, field in db.session.execute(query)
+            if text_match.matches(search, code, name, field)]
 
 
 def procedure_id(unit_id: int, code: str | None) -> int | None | bool:

@@ -1,0 +1,31 @@
+"""Forgiving text search for short lists people pick from (a unit's procedures).
+
+Vietnamese is often typed without its marks on a cheap phone ("cap giay khai sinh" for "cấp giấy
+khai sinh") and capitals vary, so both sides are folded to unmarked lower case before comparing.
+The databases cannot do this alike: SQLite's LIKE folds only ASCII letters, PostgreSQL's ILIKE
+keeps the marks. The lists are a unit's few hundred procedures at most, so folding them in Python
+is cheap and behaves the same everywhere.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Đ/đ is a letter of its own, not D with a mark, so decomposition leaves it alone.
+_UNMARKED = str.maketrans({"đ": "d", "Đ": "d"})
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: "Đăng ký KẾT HÔN" → "dang ky ket hon"."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_UNMARKED).casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def matches(query: str, *fields: str) -> bool:
+    """Whether ``query`` occurs in one of ``fields``, marks, case and extra spaces forgiven.
+
+    A typed mark is forgiven too: a wrong tone ("giây" for "giấy") is a common slip on a small
+    keyboard, and a near miss in a list of procedures costs nothing.
+    """
+    wanted = " ".join(fold(query).split())
+    return any(wanted in " ".join(fold(field).split()) for field in fields)
