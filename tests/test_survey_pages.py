@@ -286,3 +286,22 @@ def test_procedure_search_forgives_capitals_and_missing_marks(client, demo, db, 
     assert expected and found == expected
     unit_total = len(first_counter(db).unit.procedures)
     assert len(found) < unit_total
+
+
+def test_faces_are_drawn_not_left_to_the_phones_emoji_font(client, demo, db):
+    """A phone without the emoji would show empty boxes; the page draws its own faces."""
+    html = client.get(f"/s/{first_counter(db).survey_code}").get_data(as_text=True)
+    overall = re.search(r'<fieldset id="fs-q_overall".*?</fieldset>', html, re.S).group(0)
+    assert len(re.findall(r'<svg class="face"[^>]*aria-hidden="true"', overall)) == 5
+    assert not re.search("[\U0001F300-\U0001FAFF]", html)
+    assert "Rất hài lòng" in overall  # the words, not the picture, carry the meaning
+
+
+def test_a_face_the_page_cannot_draw_shows_as_text(app):
+    from flask import render_template_string
+
+    with app.test_request_context():
+        html = render_template_string(
+            '{% from "public/_faces.html" import face %}{{ face("🤩") }}{{ face("<b>") }}')
+    assert '<span class="face" aria-hidden="true">🤩</span>' in html
+    assert "&lt;b&gt;" in html and "<svg" not in html
