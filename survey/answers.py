@@ -35,7 +35,8 @@ def parse_answers(definition: dict, raw: dict[str, str | None]) -> tuple[dict[st
             if question["no_opinion"]:
                 answers[code] = None
             else:
-                errors.append(AnswerError(code, _l("“No opinion” is not allowed for this question.")))
+                errors.append(AnswerError(
+                    code, _l("“No opinion” is not allowed for this question.")))
             continue
         allowed = [p["value"] for p in definition["scales"][question["scale"]]]
         value = _as_int(text)

@@ -194,7 +194,7 @@ def issue_tokens_command(counter_code, count, fmt):
     emit(urls, fmt, lambda data: click.echo("\n".join(data)))
 
 
-# ---- questionnaires -------------------------------------------------------------------------------
+# ---- questionnaires ------------------------------------------------------------------------------
 
 @click.group("questionnaires")
 def questionnaires_group():

@@ -54,7 +54,8 @@ def demo_command(responses, seed, if_empty, fmt):
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--questionnaire", "questionnaire_code", default=None,
-              help="questionnaire code (default: sipas when the file has SIPAS columns, else quick)")
+              help="questionnaire code (default: sipas when the file has SIPAS columns, "
+                   "else quick)")
 @click.option("--dry-run", is_flag=True, help="check and count, store nothing")
 @click.option("--skip-invalid", is_flag=True, help="import the valid rows even if others fail")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json",

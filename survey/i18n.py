@@ -37,7 +37,8 @@ def select_locale() -> str:
 def _remember_lang(response):
     lang = g.get("remember_lang")
     if lang and request.cookies.get(LANG_COOKIE) != lang:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True)
     return response
 
 

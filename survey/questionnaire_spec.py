@@ -62,7 +62,8 @@ def _check_questions(data: dict, scale_names: set[str], element_codes: set[str],
         code = question.get("code")
         if check_code(code, f"{where}.code", errors):
             if code in seen:
-                errors.append(SpecError(f"{where}.code", _l("duplicate question code %(code)s", code=code)))
+                errors.append(SpecError(f"{where}.code",
+                                        _l("duplicate question code %(code)s", code=code)))
             seen.add(code)
         check_bilingual(question.get("text"), f"{where}.text", errors)
         if question.get("scale") not in scale_names:
@@ -109,7 +110,7 @@ def _normalise(data: dict) -> dict:
 
 
 def validate(data: Any) -> dict:
-    """Check a parsed questionnaire; return its normalised definition or raise QuestionnaireError."""
+    """Check a parsed questionnaire; return it normalised, or raise QuestionnaireError."""
     errors: list[SpecError] = []
     if not isinstance(data, dict):
         raise QuestionnaireError([SpecError("file", _l("the file must hold a mapping at its top"))])
@@ -119,7 +120,8 @@ def validate(data: Any) -> dict:
     elements = data.get("elements") or []
     element_codes: set[str] = set()
     for i, element in enumerate(elements if isinstance(elements, list) else []):
-        if isinstance(element, dict) and check_code(element.get("code"), f"elements[{i}].code", errors):
+        if (isinstance(element, dict)
+                and check_code(element.get("code"), f"elements[{i}].code", errors)):
             element_codes.add(element["code"])
             check_bilingual(element.get("name"), f"elements[{i}].name", errors)
     _check_questions(data, scale_names, element_codes, errors)

@@ -62,8 +62,9 @@ class ComplaintForm(CaseFormBase):
         valid = super().validate(extra_validators)
         # Optional() ends each field's own chain when empty, so "one of the two" is checked here.
         if not (self.phone.data or "").strip() and not (self.email.data or "").strip():
-            self.phone.errors = [*self.phone.errors,
-                                 _l("Give a phone number or an email, so the office can reach you.")]
+            self.phone.errors = [
+                *self.phone.errors,
+                _l("Give a phone number or an email, so the office can reach you.")]
             return False
         return valid
 
@@ -109,7 +110,7 @@ class RateAnswerForm(Form):
                            validators=[Optional(), Length(max=TEXT_MAX)])
 
 
-# ---- staff ----------------------------------------------------------------------------------------
+# ---- staff ---------------------------------------------------------------------------------------
 
 class ActionForm(Form):
     action = HiddenField(validators=[InputRequired()])

@@ -37,8 +37,8 @@ def _make_form_class(definition: dict, lang: str) -> type[SurveyFormBase]:
         pass
 
     for question in definition["questions"]:
-        validators = [InputRequired(message=_l("Please choose an answer."))] if question["required"] \
-            else [Optional()]
+        validators = ([InputRequired(message=_l("Please choose an answer."))]
+                      if question["required"] else [Optional()])
         setattr(SurveyForm, f"q_{question['code']}", RadioField(
             question["text"][lang], choices=_choices(definition, question, lang),
             validators=validators, validate_choice=False,  # parse_answers checks the scale

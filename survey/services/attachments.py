@@ -33,7 +33,8 @@ def storage_dir() -> Path:
 
 def sniff(data: bytes) -> str | None:
     """The content type the bytes really are (JPEG, PNG or PDF), whatever the file name says."""
-    content_type = next((kind for magic, kind in SIGNATURES.items() if data.startswith(magic)), None)
+    content_type = next(
+        (kind for magic, kind in SIGNATURES.items() if data.startswith(magic)), None)
     if content_type is None:
         return None
     if content_type.startswith("image/"):

@@ -58,7 +58,8 @@ class NewCase:
 def _check(new: NewCase) -> None:
     """The law's requirements per kind (the form checks them too, beside each field)."""
     if new.kind is CaseKind.COMPLAINT and not (new.name and new.address and
-                                               (new.phone or new.email) and new.decision_complained):
+                                               (new.phone or new.email) and
+                                               new.decision_complained):
         raise ServiceError(_("A complaint needs your name, address, a contact and the decision "
                              "or act you complain about."))
     if new.kind is CaseKind.DENUNCIATION and not (new.accused_description or new.accused):
@@ -255,7 +256,8 @@ def can_reopen(case: Case, now=None) -> bool:
 
 def rate_answer(case: Case, satisfied: bool, reason: str = "") -> None:
     """The citizen's verdict on the answer; if unsatisfied within the period, the case reopens."""
-    if case.state not in (CaseState.RESOLVED, CaseState.CLOSED) or case.citizen_satisfied is not None:
+    if (case.state not in (CaseState.RESOLVED, CaseState.CLOSED)
+            or case.citizen_satisfied is not None):
         raise ServiceError(_("This answer cannot be rated now."))
     case.citizen_satisfied = satisfied
     audit.record("answer_rated", case_id=case.id, actor_kind="citizen", satisfied=satisfied)
@@ -266,7 +268,8 @@ def rate_answer(case: Case, satisfied: bool, reason: str = "") -> None:
             if milestone.name == "resolve":
                 milestone.met_at = None
         if reason.strip():
-            db.session.add(CaseMessage(case=case, visibility=Visibility.CITIZEN, body=reason.strip()))
+            db.session.add(CaseMessage(case=case, visibility=Visibility.CITIZEN,
+                                       body=reason.strip()))
         audit.record("reopened", case_id=case.id, actor_kind="citizen")
         notify.citizen_wrote(case)
     db.session.flush()

@@ -36,7 +36,8 @@ def escalate(now: datetime) -> EscalationReport:
     for milestone in due:
         case = milestone.case
         with force_locale("vi"):
-            label, when = milestone.label.get("vi", milestone.name), format_date(milestone.due, "short")
+            label, when = (milestone.label.get("vi", milestone.name),
+                           format_date(milestone.due, "short"))
         if milestone.due < today and milestone.late_notified_at is None:
             notifications.milestone_late(case, label, when)
             milestone.late_notified_at = now

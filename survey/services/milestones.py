@@ -30,7 +30,8 @@ def calendar(around: date) -> workdays.WorkCalendar:
     """The working calendar for the years a case can span, with the administrator's overrides."""
     years = range(around.year - 1, around.year + 3)
     overrides = db.session.scalars(select(CalendarOverride).where(
-        CalendarOverride.day >= date(years[0], 1, 1), CalendarOverride.day <= date(years[-1], 12, 31)))
+        CalendarOverride.day >= date(years[0], 1, 1),
+        CalendarOverride.day <= date(years[-1], 12, 31)))
     off, working = [], []
     for override in overrides:
         (off if override.kind is DayKind.DAY_OFF else working).append(override.day)

@@ -39,7 +39,8 @@ def create_user(username: str, *, role: Role, unit: Unit, password: str,
     if not username:
         raise ServiceError(_("A username is required."))
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ServiceError(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+        raise ServiceError(_("The password must have at least %(n)d characters.",
+                             n=MIN_PASSWORD_LENGTH))
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ServiceError(_("The username %(name)s is taken.", name=username))
     user = User(username=username, display_name=(display_name or username).strip(), role=role,
@@ -51,7 +52,8 @@ def create_user(username: str, *, role: Role, unit: Unit, password: str,
 
 def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or None (same work either way)."""
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    user = db.session.scalar(
+        select(User).where(func.lower(User.username) == username.strip().lower()))
     hasher, dummy = _hasher()
     try:
         hasher.verify(user.password_hash if user else dummy, password)

@@ -1,4 +1,4 @@
-"""Administration: the overview, units, counters (QR codes, duty officer), procedures, questionnaires.
+"""Administration: overview, units, counters (QR codes, duty officer), procedures, questionnaires.
 
 Deny by default: everyone here is logged in and staff; leaders reach only ``LEADER_ENDPOINTS``
 and only for their own subtree; every other endpoint is for administrators.
@@ -34,7 +34,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_roles(Role.ADMIN, Role.LEADER))
 
 LEADER_ENDPOINTS = {"admin.dashboard", "admin.list_counters", "admin.show_counter",
-                    "admin.set_duty", "admin.counter_qr", "admin.counter_poster", "admin.issue_links"}
+                    "admin.set_duty", "admin.counter_qr", "admin.counter_poster",
+                    "admin.issue_links"}
 
 
 @bp.before_request
@@ -88,7 +89,8 @@ def dashboard():
         rows = [r for r in rows if r["unit_id"] in allowed]
     units = {u.id: u for u in db.session.scalars(select(Unit))}
     counters = {c.id: c for c in db.session.scalars(select(Counter))}
-    rows.sort(key=lambda r: (units[r["unit_id"]].name, counters[r["counter_id"]].code if r["counter_id"] else ""))
+    rows.sort(key=lambda r: (units[r["unit_id"]].name,
+                             counters[r["counter_id"]].code if r["counter_id"] else ""))
     return render_template("admin/dashboard.html", rows=rows, units=units, counters=counters)
 
 
@@ -237,7 +239,8 @@ def issue_links(counter_id: int):
 
 @bp.get("/procedures")
 def list_procedures():
-    procedures = db.session.scalars(select(Procedure).order_by(Procedure.field, Procedure.code)).all()
+    procedures = db.session.scalars(
+        select(Procedure).order_by(Procedure.field, Procedure.code)).all()
     return render_template("admin/procedures.html", procedures=procedures)
 
 

@@ -69,7 +69,8 @@ def view_file(case_id: int, file_id: int):
     audit.record("held_file_viewed", case_id=case.id, actor=current_user, attachment=attachment.id)
     db.session.commit()
     return Response(attachments.read(attachment), mimetype=attachment.content_type, headers={
-        **NO_STORE, "Content-Disposition": f'attachment; filename="case-{case.id}-{attachment.id}"'})
+        **NO_STORE,
+        "Content-Disposition": f'attachment; filename="case-{case.id}-{attachment.id}"'})
 
 
 @bp.post("/cases/<int:case_id>/files/<int:file_id>/clear")

@@ -94,7 +94,8 @@ def include():
     if not InclusionForm().validate():
         abort(400)
     try:
-        done = exclusions.include(db.session, _ticked(), current_user, unit_ids=choice.scope.unit_ids)
+        done = exclusions.include(db.session, _ticked(), current_user,
+                                  unit_ids=choice.scope.unit_ids)
     except ServiceError as error:
         db.session.rollback()
         form = ExclusionForm()

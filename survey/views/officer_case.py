@@ -28,8 +28,9 @@ def _reassign_form(case) -> ReassignForm | None:
     if current_user.role is not Role.LEADER:
         return None
     form = ReassignForm()
-    form.officer_id.choices = [(u.id, f"{u.display_name} ({u.unit.name})") for u in
-                               assignment.assignable_officers(case, subtree_ids(current_user.unit_id))]
+    form.officer_id.choices = [
+        (u.id, f"{u.display_name} ({u.unit.name})")
+        for u in assignment.assignable_officers(case, subtree_ids(current_user.unit_id))]
     return form
 
 
@@ -70,7 +71,8 @@ def act(case_id: int):
     if form.validate_on_submit():
         try:
             case_service.take_action(case, form.action.data, actor=current_user,
-                                     text=form.text.data or "", forwarded_to=form.forwarded_to.data or "")
+                                     text=form.text.data or "",
+                                     forwarded_to=form.forwarded_to.data or "")
         except ServiceError as error:
             db.session.rollback()
             form.text.errors.append(str(error))
