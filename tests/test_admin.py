@@ -30,6 +30,40 @@ def test_overview_counts_responses_and_shows_the_rate_in_vietnamese_format(app, 
     assert cells[4:6] == ["4", "75,00%"]  # this year
 
 
+def _overview_row(html: str, unit: str, counter: str) -> list[str]:
+    row = re.search(rf"<tr><td>{re.escape(unit)}</td><td>{re.escape(counter)}.*?</tr>", html, re.S)
+    assert row, f"no row for {unit} / {counter}"
+    return [c.strip() for c in re.findall(r'<td class="num">([^<]*)', row.group(0))]
+
+
+def test_overview_lists_counters_without_responses_and_pools_the_total(app, client, demo, db):
+    counters = db.session.scalars(select(Counter).where(Counter.active.is_(True))
+                                  .order_by(Counter.id)).all()
+    first, second, silent = counters[0], counters[1], counters[2]
+    for counter, scores in ((first, ("5", "5", "5")), (second, ("1",))):
+        for score in scores:
+            citizen = app.test_client()
+            submit_survey(citizen, f"/s/{counter.survey_code}", {"overall": score})
+    login(client, "admin")
+    html = client.get("/admin/").get_data(as_text=True)
+    assert _overview_row(html, silent.unit.name, silent.name)[:2] == ["0", "–"]
+    assert html.count("<tr><td>") >= len(counters)  # every active counter has its row
+    total = re.search(r"<tfoot>.*?</tfoot>", html, re.S).group(0)
+    cells = [c.strip() for c in re.findall(r'<td class="num">([^<]*)', total)]
+    assert cells[:2] == ["4", "75,00%"]  # 3 of 4 pooled, not the mean of 100% and 0%
+
+
+def test_a_closed_counter_keeps_its_responses_on_the_overview(app, client, demo, db):
+    counter = first_counter(db)
+    submit_survey(app.test_client(), f"/s/{counter.survey_code}", {"overall": "4"})
+    counter.active = False
+    db.session.commit()
+    login(client, "admin")
+    html = client.get("/admin/").get_data(as_text=True)
+    assert _overview_row(html, counter.unit.name, counter.name)[:2] == ["1", "100,00%"]
+    assert f"{counter.name} <span class=\"muted\">(ngừng hoạt động)</span>" in html
+
+
 def test_overview_for_a_leader_is_limited_to_their_subtree(client, demo, db):
     add_synthetic_responses(300, seed=3)
     db.session.commit()

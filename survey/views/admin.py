@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from survey.analysis import load
 from survey.extensions import db
 from survey.forms.admin import (
     ConfirmForm,
@@ -23,10 +22,10 @@ from survey.forms.admin import (
 )
 from survey.models import Counter, Procedure, Questionnaire, Role, Unit, User
 from survey.models.base import utcnow
-from survey.periods import period_starts
 from survey.security import require_roles
 from survey.services import ServiceError
 from survey.services import org as org_service
+from survey.services import overview as overview_service
 from survey.services.tokens import issue_tokens
 from survey.urls import survey_url
 
@@ -83,15 +82,8 @@ def _unit_choices(allow_none: bool = False) -> list[tuple[int, str]]:
 
 @bp.get("/")
 def dashboard():
-    allowed = visible_unit_ids()
-    rows = load.period_counts(db.session, period_starts(utcnow()))
-    if allowed is not None:
-        rows = [r for r in rows if r["unit_id"] in allowed]
-    units = {u.id: u for u in db.session.scalars(select(Unit))}
-    counters = {c.id: c for c in db.session.scalars(select(Counter))}
-    rows.sort(key=lambda r: (units[r["unit_id"]].name,
-                             counters[r["counter_id"]].code if r["counter_id"] else ""))
-    return render_template("admin/dashboard.html", rows=rows, units=units, counters=counters)
+    figures = overview_service.overview(db.session, visible_unit_ids(), utcnow())
+    return render_template("admin/dashboard.html", **figures)
 
 
 # ---- units -------------------------------------------------------------------------------------
