@@ -240,7 +240,7 @@ def test_happy_thank_you_page_does_not_push(client, demo, db):
 def test_procedure_search_narrows_the_list_without_javascript(client, demo, db):
     code = first_counter(db).survey_code
     html = client.get(f"/s/{code}?q=giấy phép xây dựng").get_data(as_text=True)
-    options = re.findall(r'<option value="([^"]+)"', html)
+    options = re.findall(r'<option (?:selected )?value="([^"]+)"', html)
     names = [p.name for p in db.session.scalars(select(Procedure).where(Procedure.code.in_(options)))]
     assert names and all("giấy phép xây dựng" in n.lower() for n in names)
 
@@ -263,7 +263,7 @@ def test_searching_procedures_inside_the_form_keeps_the_answers(client, demo, db
     assert reply.status_code == 200 and response_count(db) == 0
     assert re.search(r'name="q_overall" value="4" required checked', html)
     assert "Nhanh</textarea>" in html and 'class="err"' not in html
-    options = re.findall(r'<option value="([^"]+)"', html)
+    options = re.findall(r'<option (?:selected )?value="([^"]+)"', html)
     found = db.session.execute(select(Procedure.name, Procedure.field)
                                .where(Procedure.code.in_(options))).all()
     assert found and all("xây dựng" in f"{name} {field}".lower() for name, field in found)
@@ -279,9 +279,9 @@ def test_required_question_is_marked_required_for_assistive_technology(client, d
 def test_procedure_search_forgives_capitals_and_missing_marks(client, demo, db, typed):
     """Cheap phones and hurried thumbs: capitals or no marks find the same procedures."""
     code = first_counter(db).survey_code
-    expected = re.findall(r'<option value="([^"]+)"',
+    expected = re.findall(r'<option (?:selected )?value="([^"]+)"',
                           client.get(f"/s/{code}?q=giấy phép xây dựng").get_data(as_text=True))
-    found = re.findall(r'<option value="([^"]+)"',
+    found = re.findall(r'<option (?:selected )?value="([^"]+)"',
                        client.get(f"/s/{code}", query_string={"q": typed}).get_data(as_text=True))
     assert expected and found == expected
     unit_total = len(first_counter(db).unit.procedures)
@@ -305,3 +305,17 @@ def test_a_face_the_page_cannot_draw_shows_as_text(app):
             '{% from "public/_faces.html" import face %}{{ face("🤩") }}{{ face("<b>") }}')
     assert '<span class="face" aria-hidden="true">🤩</span>' in html
     assert "&lt;b&gt;" in html and "<svg" not in html
+
+
+def test_a_search_that_finds_one_procedure_picks_it_and_says_how_many_match(client, demo, db):
+    counter = first_counter(db)
+    procedures = counter.unit.procedures
+    unique = next(p for p in procedures
+                  if not any(p.code in f"{o.code} {o.name} {o.field}" for o in procedures if o != p))
+    html = client.get(f"/s/{counter.survey_code}", query_string={"q": unique.code}).get_data(
+        as_text=True)
+    assert re.search(rf'<option selected value="{re.escape(unique.code)}">', html)
+    assert "Có 1 thủ tục khớp với từ khóa tìm kiếm." in html
+    assert 'aria-describedby="procedure-found"' in html
+    several = client.get(f"/s/{counter.survey_code}?q=giấy").get_data(as_text=True)
+    assert "<option selected" not in several and "thủ tục khớp với từ khóa" in several

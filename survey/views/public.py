@@ -115,14 +115,17 @@ def _remember_answer(response, code: str) -> None:
 
 def _render(code: str, form_name: str, version, form, search: str, status: int):
     counter = db.session.scalar(db.select(Counter).where(Counter.survey_code == code))
-    form.procedure.choices = [("", form.procedure.choices[0][1])] + \
-        survey_targets.procedure_choices(counter.unit_id, search)
+    found = survey_targets.procedure_choices(counter.unit_id, search)
+    form.procedure.choices = [("", form.procedure.choices[0][1])] + found
+    if search and len(found) == 1 and not form.procedure.data:
+        form.procedure.data = found[0][0]  # the one the citizen searched for; they can unpick it
     definition = version.definition
     token, new_cookie = survey_csrf.form_token()
     response = make_response(render_template(
         "public/survey.html", counter=counter, definition=definition, lang=str(get_locale()),
         form=form, questions=question_fields(form, definition), form_name=form_name,
-        search=search, full_questions=_full_form_size() if form_name == "quick" else 0,
+        search=search, found=len(found),
+        full_questions=_full_form_size() if form_name == "quick" else 0,
         survey_csrf_token=token,
     ), status)
     if new_cookie:
