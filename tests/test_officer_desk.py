@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from survey.models import AuditEvent, CaseKind, CaseState, Milestone, Visibility
@@ -158,3 +159,19 @@ def test_desk_search_and_filters(client, demo, db):
     assert "Mất hồ sơ đất đai" in html and "Thái độ không tốt" not in html
     html = client.get("/officer/queue?kind=complaint").get_data(as_text=True)
     assert "Mất hồ sơ đất đai" not in html
+
+
+@pytest.mark.parametrize("typed", ["HỒ SƠ ĐẤT", "ho so dat", "Ho  So Dat Dai"])
+def test_desk_search_forgives_capitals_and_missing_marks(client, demo, db, typed):
+    new_case(subject="Mất hồ sơ đất đai")
+    new_case(subject="Thái độ không tốt", description="Cán bộ nói chuyện thiếu tôn trọng")
+    login(client, "lanhdao")
+    html = client.get("/officer/queue", query_string={"q": typed}).get_data(as_text=True)
+    assert "Mất hồ sơ đất đai" in html and "Thái độ không tốt" not in html
+
+
+def test_desk_search_reads_the_description_too(client, demo, db):
+    new_case(subject="Thái độ không tốt", description="Cán bộ nói chuyện THIẾU TÔN TRỌNG")
+    login(client, "lanhdao")
+    html = client.get("/officer/queue?q=thieu+ton+trong").get_data(as_text=True)
+    assert "Thái độ không tốt" in html
