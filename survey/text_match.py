@@ -1,10 +1,11 @@
-"""Forgiving text search for short lists people pick from (a unit's procedures).
+"""Forgiving text search over lists already on hand (a unit's procedures, an officer's cases).
 
 Vietnamese is often typed without its marks on a cheap phone ("cap giay khai sinh" for "cấp giấy
 khai sinh") and capitals vary, so both sides are folded to unmarked lower case before comparing.
 The databases cannot do this alike: SQLite's LIKE folds only ASCII letters, PostgreSQL's ILIKE
-keeps the marks. The lists are a unit's few hundred procedures at most, so folding them in Python
-is cheap and behaves the same everywhere.
+keeps the marks. A unit offers a few hundred procedures at most and the case lists are loaded
+whole, so folding in Python is cheap and behaves the same everywhere. A search over a table too
+large to load would need a folded column instead.
 """
 
 from __future__ import annotations
