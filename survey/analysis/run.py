@@ -74,15 +74,25 @@ def whole_tally(session: Session, spec: MethodSpec, scope: Scope) -> Tally:
     return tallies.get((), Tally())
 
 
+def monthly_cells(session: Session, spec: MethodSpec, scope: Scope,
+                  by: str | None) -> dict[tuple, Tally]:
+    """The scope's counts per (group of ``by`` or None, month), in one pass over the answers.
+
+    The whole, each month and each group are sums of these cells (``regroup``): a response lies
+    in one group and one month, so even its respondent counts add up.
+    """
+    return load.answer_tallies(session, codes=spec.question_codes(), sets=respondent_sets(spec),
+                               by=by, by_month=True, **scope.filters)
+
+
 def run_index(session: Session, spec: MethodSpec, scope: Scope, by: str | None,
-              tally: Tally | None = None) -> dict:
+              tallies: dict | None = None) -> dict:
     """Compute ``spec`` over the scope, grouped ``by`` one dimension or not at all.
 
-    Without grouping, an already loaded ``tally`` of the scope may be given to save the query.
+    ``tallies`` already loaded for the scope (keyed as ``answer_tallies`` keys ``by``: ``()``
+    for the whole, months for the periods) save the query.
     """
-    if by is None and tally is not None:
-        tallies = {(): tally}
-    else:
+    if tallies is None:
         tallies = load.answer_tallies(session, codes=spec.question_codes(),
                                       sets=respondent_sets(spec), by=by, **scope.filters)
     cases = None

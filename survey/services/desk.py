@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from survey.analysis import load
 from survey.analysis.compare import compare_reports
 from survey.analysis.coverage import coverage
-from survey.analysis.grouping import grouping_scope, top_under
+from survey.analysis.grouping import grouping_scope, regroup, top_under
 from survey.analysis.method_spec import MethodSpec
-from survey.analysis.run import Scope, run_index, whole_tally
-from survey.analysis.tally import Tally
+from survey.analysis.run import Scope, monthly_cells, run_index, whole_tally
+from survey.analysis.tally import Tally, merged
 from survey.masking import mask_personal_data
 from survey.periods import date_range, other_period
 from survey.services import questionnaires, transactions
@@ -59,19 +59,27 @@ def months_between(start: date, end: date) -> list[str]:
 def figures(session: Session, spec: MethodSpec, scope: Scope, by: str | None,
             compare: str | None = None) -> DeskFigures:
     """Compute everything the desk shows for ``spec`` over ``scope``."""
-    tally = whole_tally(session, spec, scope)
-    report = run_index(session, spec, scope, None, tally=tally)
+    # Case ratios (qd766) have no per-month or per-group breakdown yet: the whole only.
+    periodic = spec.calculation != "qd766"
+    ranked = by if by in RANKED else None
+    cells = monthly_cells(session, spec, scope, ranked) if periodic else None
+    tally = merged(list(cells.values())) if periodic else whole_tally(session, spec, scope)
+    report = run_index(session, spec, scope, None, tallies={(): tally})
     excluded = load.excluded_count(session, **scope.filters)
     without = None
     if excluded:
         without = run_index(session, spec, replace(scope, without_excluded=True), None)
     result = DeskFigures(report, without, excluded,
                          distribution=distribution(tally, spec.question_codes()))
-    if spec.calculation != "qd766":  # case ratios have no per-month or per-group breakdown yet
-        monthly = run_index(session, spec, scope, "month")
+    if periodic:
+        by_month = regroup(cells, lambda cell: cell[1])
+        monthly = run_index(session, spec, scope, "month", tallies=by_month)
         result.trend = trend_points(monthly, scope.start_day, scope.end_day)
-        result.breakdown = monthly if by == "month" else \
-            run_index(session, spec, scope, by) if by else None
+        if by == "month":
+            result.breakdown = monthly
+        elif by:
+            grouped = regroup(cells, lambda cell: cell[0]) if ranked else by_month
+            result.breakdown = run_index(session, spec, scope, by, tallies=grouped)
     if scope.counter_id is None and scope.procedure_id is None:
         # Transactions are counted per unit and month, so a rate is only honest for whole units.
         add_coverage(session, result, scope, by)
