@@ -143,6 +143,7 @@ class Db:
     url: str
     env: dict[str, str]
     workdir: Path
+    pg_db: str = PG_DB  # the PostgreSQL database (benchmarks/desk.py uses its own)
     load_seconds: float = 0.0
     responses: int = 0
     answers: int = 0
@@ -150,7 +151,7 @@ class Db:
     figures: dict = field(default_factory=dict)
 
 
-def prepare(kind: str, root: Path) -> Db:
+def prepare(kind: str, root: Path, pg_db: str = PG_DB) -> Db:
     workdir = root / kind
     workdir.mkdir()
     if kind == "sqlite":
@@ -158,13 +159,13 @@ def prepare(kind: str, root: Path) -> Db:
     else:
         if shutil.which("createdb") is None:
             raise BenchError("createdb is not on PATH: PostgreSQL client tools are needed")
-        run(["dropdb", *PG_ADMIN, "--if-exists", "--force", PG_DB], timeout=120)
-        run(["createdb", *PG_ADMIN, PG_DB], timeout=60)
-        url = PG_URL
+        run(["dropdb", *PG_ADMIN, "--if-exists", "--force", pg_db], timeout=120)
+        run(["createdb", *PG_ADMIN, pg_db], timeout=60)
+        url = f"postgresql://postgres@127.0.0.1:5432/{pg_db}"
     env = app_env(url)
     survey(["db", "upgrade"], env, timeout=300)
     survey(["demo", "--format", "json"], env, timeout=300)
-    return Db(kind, url, env, workdir)
+    return Db(kind, url, env, workdir, pg_db)
 
 
 def engine_for(db: Db):
@@ -264,7 +265,7 @@ def load_sqlite(db: Db, n: int, seed: int) -> None:
 def load_postgresql(db: Db, n: int, seed: int) -> None:
     import psycopg
 
-    with psycopg.connect(f"host=127.0.0.1 port=5432 user=postgres dbname={PG_DB}") as conn:
+    with psycopg.connect(f"host=127.0.0.1 port=5432 user=postgres dbname={db.pg_db}") as conn:
         conn.execute("SET session_replication_role = replica")  # no FK triggers for the load
         version_id, counters, first_id = demo_facts(conn)
         done = 0
@@ -287,7 +288,7 @@ def load_postgresql(db: Db, n: int, seed: int) -> None:
         conn.execute("SELECT setval(pg_get_serial_sequence('responses', 'id'), "
                      "(SELECT max(id) FROM responses))")
         conn.commit()
-    with psycopg.connect(f"host=127.0.0.1 port=5432 user=postgres dbname={PG_DB}",
+    with psycopg.connect(f"host=127.0.0.1 port=5432 user=postgres dbname={db.pg_db}",
                          autocommit=True) as conn:
         log("postgresql: VACUUM ANALYZE")
         conn.execute("VACUUM ANALYZE responses")
