@@ -319,3 +319,14 @@ def test_a_search_that_finds_one_procedure_picks_it_and_says_how_many_match(clie
     assert 'aria-describedby="procedure-found"' in html
     several = client.get(f"/s/{counter.survey_code}?q=giấy").get_data(as_text=True)
     assert "<option selected" not in several and "thủ tục khớp với từ khóa" in several
+
+
+def test_a_procedure_of_another_unit_is_named_beside_the_list(client, demo, db):
+    counter = first_counter(db)
+    foreign = db.session.scalars(select(Procedure).where(Procedure.code == "1.001193")).one()
+    reply = submit_survey(client, f"/s/{counter.survey_code}", {"overall": "5"},
+                          procedure=foreign.code)
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 400 and response_count(db) == 0
+    assert "Vui lòng chọn một thủ tục trong danh sách." in html
+    assert re.search(r'name="q_overall" value="5" required checked', html)

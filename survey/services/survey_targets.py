@@ -38,7 +38,8 @@ class SurveyLookup:
     target: Target
     version_id: int | None  # the questionnaire's current version (None: no such questionnaire)
     version_checksum: str | None
-    procedure_id: int | None | bool  # as ``procedure_id`` answers for the posted procedure
+    # The posted procedure's id; None when none was chosen; False if the unit does not offer it.
+    procedure_id: int | None | bool
 
 
 # The columns a submission fills, in the order of response_values_at_counter's SELECT.
@@ -68,7 +69,6 @@ _CURRENT_VERSION = _current_version(QuestionnaireVersion.id,
                                     QuestionnaireVersion.checksum).subquery("current_version")
 _PROCEDURE_OF_COUNTER_UNIT = _procedure_of_unit(Counter.unit_id,
                                                 bindparam("procedure")).scalar_subquery()
-_PROCEDURE_ID = _procedure_of_unit(bindparam("unit_id"), bindparam("code"))
 # The three look-ups of a submission in one round trip: the counter, the questionnaire's current
 # version (joined on true: it does not depend on the counter) and the posted procedure among
 # those of the counter's unit.
@@ -134,12 +134,3 @@ def procedure_choices(unit_id: int, search: str = "") -> list[tuple[str, str]]:
              .order_by(Procedure.field, Procedure.name))
     return [(code, name) for code, name, field in db.session.execute(query)
             if text_match.matches(search, code, name, field)]
-
-
-def procedure_id(unit_id: int, code: str | None) -> int | None | bool:
-    """The id of a procedure the unit handles; None when none was chosen; False if not offered."""
-    if not code:
-        return None
-    found = db.session.connection().execute(_PROCEDURE_ID, {"unit_id": unit_id,
-                                                            "code": code}).scalar()
-    return found if found is not None else False

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from typing import NoReturn
 
 from flask import (
     Blueprint,
@@ -70,23 +71,24 @@ def _check_survey_csrf() -> None:
         survey_csrf.protect()
 
 
+def _refuse(code: str, known: bool) -> NoReturn:
+    """A revoked or retired code gets the kind 410 page; a code never issued, 404."""
+    abort(410 if known or survey_targets.is_revoked(code) else 404)
+
+
 def target_or_404(code: str) -> survey_targets.Target:
     """The active counter with this code; a revoked or retired code gets the kind 410 page."""
     target = survey_targets.find(code)
-    if target is not None and target.active:
-        return target
-    if target is not None or survey_targets.is_revoked(code):
-        abort(410)
-    abort(404)
+    if target is None or not target.active:
+        _refuse(code, target is not None)
+    return target
 
 
 def _lookup_or_404(code: str, form_name: str, procedure: str | None) -> survey_targets.SurveyLookup:
     """``target_or_404`` with the form's current version and the posted procedure, one query."""
     found = survey_targets.find_for_survey(code, FORMS[form_name], procedure)
     if found is None or not found.target.active:
-        if found is not None or survey_targets.is_revoked(code):
-            abort(410)
-        abort(404)
+        _refuse(code, found is not None)
     if found.version_id is None:
         abort(404)
     return found
@@ -162,7 +164,7 @@ def _survey(code: str, form_name: str):
         stored = _store_if_valid(target, version, token, found.procedure_id)
         if stored is not None:
             return stored
-    return _show_form(code, form_name, version, token)
+    return _show_form(code, form_name, version, token, found.procedure_id)
 
 
 def _store_at_known_version(code: str, form_name: str):
@@ -203,7 +205,7 @@ def _valid_submission(posted, definition: dict):
 def _store_if_valid(target, version, token, procedure_id: int | None | bool):
     """Store a valid submission straight from the posted fields, or return None.
 
-    ``procedure_id`` is the posted procedure as ``survey_targets.procedure_id`` judges it.
+    ``procedure_id`` is the posted procedure as the look-up judged it (``SurveyLookup``).
     """
     valid = _valid_submission(request.form, version.definition)
     if valid is None or procedure_id is False:
@@ -212,8 +214,12 @@ def _store_if_valid(target, version, token, procedure_id: int | None | bool):
     return _store(target, version.id, key, answers, procedure_id, comment, token)
 
 
-def _show_form(code: str, form_name: str, version, token: str | None):
-    """The form for a GET, a procedure search, or a submission with errors (status 400)."""
+def _show_form(code: str, form_name: str, version, token: str | None,
+               procedure_id: int | None | bool):
+    """The form for a GET, a procedure search, or a submission with errors (status 400).
+
+    ``procedure_id`` is the look-up's verdict on the posted procedure (False: not the unit's).
+    """
     is_post = request.method == "POST"
     form = build_survey_form(version, str(get_locale()), formdata=request.form if is_post else None)
     search = request.values.get("q", "").strip()[:100]
@@ -223,18 +229,18 @@ def _show_form(code: str, form_name: str, version, token: str | None):
     form.token.data = token or ""
     if is_post and request.form.get("action") != "search":
         status = 400
-        _explain_errors(form, version.definition, survey_targets.find(code).unit_id)
+        _explain_errors(form, version.definition, procedure_id)
     return _render(code, form_name, version, form, search, status)
 
 
-def _explain_errors(form, definition: dict, unit_id: int) -> None:
+def _explain_errors(form, definition: dict, procedure_id: int | None | bool) -> None:
     form.validate()
     errors = parse_answers(definition, raw_answers(form, definition))[1]
     for error in errors:
         field = form[f"q_{error.question}"]
         if not field.errors:  # "required" is already said by the field's own validator
             field.errors.append(error.message)
-    if survey_targets.procedure_id(unit_id, form.procedure.data) is False:
+    if procedure_id is False:
         form.procedure.errors.append(_("Please choose a procedure from the list."))
 
 
@@ -294,8 +300,7 @@ def survey_full(code: str):
 
 @bp.get("/s/<code>/thanks")
 def thanks(code: str):
-    target_or_404(code)
-    counter = db.session.get(Counter, survey_targets.find(code).counter_id)
+    counter = db.session.get(Counter, target_or_404(code).counter_id)
     return render_template("public/thanks.html", counter=counter,
                            low_score=request.args.get("low") == "1")
 
