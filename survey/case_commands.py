@@ -72,9 +72,40 @@ def escalate_command(now_text, fmt):
     report = escalate(now.astimezone(UTC))
     db.session.commit()
     if fmt == "json":
-        click.echo(json.dumps({"warned": report.warned, "late": report.late}))
+        click.echo(json.dumps({"warned": report.warned, "late": report.late,
+                               "rerouted": report.rerouted, "unassigned": report.unassigned}))
     else:
-        click.echo(f"warned {report.warned} handler(s), told leaders of {report.late} late step(s)")
+        click.echo(f"warned {report.warned} handler(s), told leaders of {report.late} late "
+                   f"step(s), routed {report.rerouted} case(s) again, reminded leaders of "
+                   f"{report.unassigned} unassigned case(s)")
+
+
+@cases_group.command("check")
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table",
+              show_default=True)
+@with_appcontext
+def check_command(fmt):
+    """List every open case that no one who may hold it has on their desk; exit 1 if any."""
+    from sqlalchemy import select
+
+    from survey.models import Unit
+    from survey.services.assignment import off_desk, open_count
+
+    found = off_desk()
+    codes = dict(db.session.execute(select(Unit.id, Unit.code).where(
+        Unit.id.in_({item.unit_id for item in found} - {None})))) if found else {}
+    report = {"open": open_count(), "off_desk": [
+        {"case": item.case_id, "kind": item.kind, "unit": codes.get(item.unit_id),
+         "reason": item.reason} for item in found]}
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False))
+    else:
+        click.echo(f"{report['open']} open case(s), {len(found)} on nobody's desk")
+        for item in report["off_desk"]:
+            click.echo(f"  case {item['case']:>8}  {item['kind']:<13} {item['unit'] or '-':<20} "
+                       f"{item['reason']}")
+    if found:
+        sys.exit(1)
 
 
 @click.group("mail")

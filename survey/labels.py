@@ -66,6 +66,8 @@ EVENTS = {
     "late_notified": _l("Leaders told: late"),
     "denouncer_notified": _l("Denouncer notified by mail"),
     "accused_named": _l("Accused officer named"),
+    "rerouted": _l("Routed again"),
+    "unassigned_notified": _l("Leaders told: still no handler"),
 }
 
 

@@ -1,18 +1,37 @@
-"""Case routing: the handling unit and officer, with conflict-of-interest exclusions (pure).
+"""Case routing: who holds a case, and why (pure).
 
-Rules are data. A rule matches a case when every criterion it sets matches (its unit criterion
-matches that unit and every unit below it). Among matching rules the most specific wins, in this
+Routing never gives up while anyone may hold the case. The chain, each step taken only when the
+one before found nobody eligible:
+
+1. the handling unit: the unit of the most specific matching rule, else the unit the case
+   concerns, else the root intake office (an administrator's setting);
+2. that unit's officers, fewest open cases first; then its leaders;
+3. the leaders of each unit above it, nearest first;
+4. the intake office's officers, then its leaders;
+5. the last resort: any eligible leader in the organisation, nearest the root first, then any
+   eligible officer; someone must read the case, if only to forward it.
+
+Only when nobody at all may hold the case is it left unassigned (the "Unassigned" queue, and
+``survey cases check`` reports it).
+
+A denunciation naming a staff member skips the rules and goes to that person's superior (Law on
+Denunciations 2018, Art. 12-14: the head of the body that manages the accused; for the head of a
+body, the head of the body directly above): a leader of the accused's unit, or of the unit above
+when the accused leads their unit, walking up while a level has nobody eligible; then steps 4-5,
+never the accused's own unit when the accused leads it.
+
+Who may hold a case (``may_hold``): an active officer or leader who is not named in it, not
+declared in conflict with the accused (declared pairs only; not transitive) and, when the accused
+leads a unit, not a member of that unit (their subordinates and deputies).
+
+Rules are data. A rule matches a case when every criterion it sets matches; its unit criterion
+matches that unit and every unit below it; field and topic are compared without capitals or
+Vietnamese marks ("Đất đai" = "dat dai"). Among matching rules the most specific wins, in this
 exact order: (1) more criteria set; (2) a closer unit: the case's own unit, then its parent, and
 so on, a rule without a unit criterion coming after any unit match; (3) the lowest rule id.
 
-Conflict of interest: nobody named in a case (``accused_user_id``) handles it, nor anyone an
-administrator declared in conflict with them (declared pairs only; the relation is not
-transitive). A denunciation naming an officer skips the rules and goes to that officer's
-superior: a leader of the accused's unit, or of the parent unit when the accused is a leader
-there, walking further up while a level has no eligible leader.
-
-Every decision carries reasons the "try it" box shows: a code, its parameters, and a message
-translated only when rendered.
+Every decision carries its reasons as codes with parameters (ids, never names): the case history
+and the "try it" box render them in the reader's language (survey/routing_text.py).
 """
 
 from __future__ import annotations
@@ -21,12 +40,12 @@ import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
+from survey.org_tree import OrgTree
+from survey.text_match import fold
 
 DENUNCIATION = "denunciation"
 CRITERIA = ("kind", "unit_id", "procedure_field", "topic")
-CRITERION_LABELS = {"kind": _l("kind"), "unit_id": _l("unit"),
-                    "procedure_field": _l("procedure field"), "topic": _l("topic")}
+FOLDED_CRITERIA = ("procedure_field", "topic")
 Conflicts = Collection[frozenset[int]]
 
 
@@ -54,45 +73,25 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class Org:
-    parent_of: Mapping[int, int | None]
-
-    def ancestors(self, unit_id: int) -> tuple[int, ...]:
-        """Return the units above ``unit_id``, closest first; raise ValueError on a cycle."""
-        found: list[int] = []
-        parent = self.parent_of.get(unit_id)
-        while parent is not None:
-            if parent == unit_id or parent in found:
-                raise ValueError(f"the unit tree has a cycle through unit {parent}")
-            found.append(parent)
-            parent = self.parent_of.get(parent)
-        return tuple(found)
-
-    def lineage(self, unit_id: int) -> tuple[int, ...]:
-        """Return the unit itself, then its ancestors, closest first."""
-        return (unit_id, *self.ancestors(unit_id))
-
-
-@dataclass(frozen=True)
 class Staff:
+    """An officer or leader, active or not, with the number of open cases they hold."""
+
     id: int
     unit_id: int
     is_leader: bool = False
     active: bool = True
     open_cases: int = 0
-    name: str = ""
-
-    @property
-    def display(self) -> str:
-        return self.name or f"#{self.id}"
 
 
 @dataclass(frozen=True)
 class Reason:
     code: str
-    params: Mapping[str, object]
-    # a lazy string renders (and needs an app) when compared or printed: keep it out of both
-    message: object = field(compare=False, repr=False)
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        """Shape the reason for the audit trail: the code and its (JSON-safe) parameters."""
+        return {"code": self.code, **{k: list(v) if isinstance(v, tuple) else v
+                                      for k, v in self.params.items()}}
 
 
 @dataclass(frozen=True)
@@ -107,155 +106,247 @@ class Decision:
         return [reason.code for reason in self.reasons]
 
 
-class _Joined:
-    """Lazy strings joined with commas, rendered only when the message is shown."""
-
-    def __init__(self, parts: Iterable[object]):
-        self.parts = tuple(parts)
-
-    def __str__(self) -> str:
-        return ", ".join(str(part) for part in self.parts)
-
-
-_MESSAGES = {
-    "rule_matched": lambda p: _l("Rule #%(rule)d matched on: %(criteria)s", rule=p["rule"],
-                                 criteria=_Joined(CRITERION_LABELS[c] for c in p["criteria"])),
-    "rule_matched_any": lambda p: _l("Rule #%(rule)d matched: it applies to every case",
-                                     rule=p["rule"]),
-    "rule_outranked": lambda p: _l("Rule #%(rule)d also matched but is less specific",
-                                   rule=p["rule"]),
-    "no_rule_matched": lambda p: _l("No routing rule matched this case"),
-    "assigned": lambda p: _l("Assigned to %(officer)s, who has the fewest open cases (%(open)d)",
-                             officer=p["officer"], open=p["open"]),
-    "no_eligible_officer": lambda p: _l("No eligible officer in unit #%(unit)d", unit=p["unit"]),
-    "inactive": lambda p: _l("%(officer)s skipped: not active", officer=p["officer"]),
-    "excluded_accused": lambda p: _l("%(officer)s excluded: named in the case",
-                                     officer=p["officer"]),
-    "excluded_conflict": lambda p: _l("%(officer)s excluded: declared in conflict with the accused",
-                                      officer=p["officer"]),
-    "accused_unknown": lambda p: _l("The accused officer is not on the staff list: routed by the "
-                                    "rules, the accused excluded"),
-    "accused_is_leader": lambda p: _l("The accused leads their unit: looking one level up"),
-    "no_eligible_leader": lambda p: _l("No eligible leader in unit #%(unit)d: looking one level up",
-                                       unit=p["unit"]),
-    "sent_to_unit_leader": lambda p: _l("Sent to the leader of the accused's unit"),
-    "sent_to_higher_leader": lambda p: _l("Sent to a leader of unit #%(unit)d, above the "
-                                          "accused's unit", unit=p["unit"]),
-    "no_eligible_superior": lambda p: _l("No eligible superior above the accused: choose one by "
-                                         "hand"),
-}
-
-
-def _reason(code: str, **params: object) -> Reason:
-    return Reason(code, params, _MESSAGES[code](params))
-
+# ---- who may hold a case -------------------------------------------------------------------------
 
 def is_excluded(user_id: int, accused_user_id: int | None, conflicts: Conflicts) -> bool:
-    """Tell whether a user may not handle a case naming ``accused_user_id``."""
+    """Tell whether a user must never see a case naming ``accused_user_id`` (secrecy)."""
     if accused_user_id is None:
         return False
     return user_id == accused_user_id or frozenset((user_id, accused_user_id)) in conflicts
 
 
-def eligible_assignees(staff: Iterable[Staff], unit_id: int, accused_user_id: int | None,
-                       conflicts: Conflicts, *, leaders_only: bool = False) -> list[Staff]:
-    """Return who may take a case in a unit: officers before leaders, then fewest open cases,
-    then lowest id (a leader handles cases only when no officer of the unit can)."""
-    eligible = [member for member in staff
-                if member.unit_id == unit_id and member.active
-                and (member.is_leader or not leaders_only)
-                and not is_excluded(member.id, accused_user_id, conflicts)]
-    return sorted(eligible, key=lambda member: (member.is_leader, member.open_cases, member.id))
+@dataclass(frozen=True)
+class Holders:
+    """Who may hold one case: the staff list read through the case's exclusions."""
+
+    staff: Sequence[Staff]
+    accused: Staff | None = None  # a denunciation's accused, when on the staff list
+    accused_user_id: int | None = None
+    conflicts: Conflicts = ()
+    _by_unit: dict[int, list[Staff]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_unit: dict[int, list[Staff]] = {}
+        for member in sorted(self.staff, key=lambda m: m.id):
+            by_unit.setdefault(member.unit_id, []).append(member)
+        object.__setattr__(self, "_by_unit", by_unit)
+
+    def why_not(self, member: Staff) -> str | None:
+        """Return the reason code that keeps ``member`` from the case, or None if they may."""
+        if member.id == self.accused_user_id:
+            return "excluded_accused"
+        if is_excluded(member.id, self.accused_user_id, self.conflicts):
+            return "excluded_conflict"
+        if self.accused is not None and self.accused.is_leader \
+                and member.unit_id == self.accused.unit_id:
+            return "excluded_own_unit"
+        if not member.active:
+            return "inactive"
+        return None
+
+    def may_hold(self, member: Staff) -> bool:
+        return self.why_not(member) is None
+
+    def in_unit(self, unit_id: int, *, leaders: bool) -> list[Staff]:
+        """Return the eligible officers (or leaders) of a unit, fewest open cases first."""
+        found = [m for m in self._by_unit.get(unit_id, ()) if m.is_leader == leaders
+                 and self.may_hold(m)]
+        return sorted(found, key=lambda m: (m.open_cases, m.id))
+
+    def passed_over(self, unit_id: int, *, leaders: bool) -> list[Reason]:
+        """Explain who in a unit was passed over, lowest id first."""
+        reasons = []
+        for member in self._by_unit.get(unit_id, ()):
+            if member.is_leader == leaders:
+                why = self.why_not(member)
+                if why is not None:
+                    reasons.append(Reason(why, {"user": member.id}))
+        return reasons
 
 
-def _skipped(staff: Iterable[Staff], unit_id: int, accused_user_id: int | None,
-             conflicts: Conflicts, leaders_only: bool) -> list[Reason]:
-    """Explain who in a unit was passed over, lowest id first."""
-    reasons = []
-    for member in sorted(staff, key=lambda m: m.id):
-        if member.unit_id != unit_id or (leaders_only and not member.is_leader):
-            continue
-        if member.id == accused_user_id:
-            reasons.append(_reason("excluded_accused", user=member.id, officer=member.display))
-        elif is_excluded(member.id, accused_user_id, conflicts):
-            reasons.append(_reason("excluded_conflict", user=member.id, officer=member.display))
-        elif not member.active:
-            reasons.append(_reason("inactive", user=member.id, officer=member.display))
-    return reasons
+def holders_for(facts: CaseFacts, staff: Sequence[Staff], conflicts: Conflicts = ()) -> Holders:
+    """Build the exclusions of a case from its facts.
+
+    Whoever a case names never holds it, whatever its kind; only a denunciation goes to the
+    named person's superior and keeps away from the office they lead.
+    """
+    accused_id = facts.accused_user_id
+    accused = next((m for m in staff if m.id == accused_id), None) \
+        if facts.kind == DENUNCIATION else None
+    return Holders(staff, accused, accused_id, conflicts)
 
 
-def _unit_distance(rule: Rule, facts: CaseFacts, org: Org) -> float | None:
+# ---- which rule ----------------------------------------------------------------------------------
+
+def _criterion_matches(name: str, wanted: object, actual: object) -> bool:
+    if name in FOLDED_CRITERIA:
+        return actual is not None and " ".join(fold(str(wanted)).split()) == \
+            " ".join(fold(str(actual)).split())
+    return wanted == actual
+
+
+def _unit_distance(rule: Rule, facts: CaseFacts, tree: OrgTree) -> float | None:
     """Return how far above the case's unit the rule's unit is (0: the unit), None if no match."""
     if rule.unit_id is None:
         return math.inf
     if facts.unit_id is None:
         return None
-    lineage = org.lineage(facts.unit_id)
+    lineage = tree.lineage(facts.unit_id)
     return lineage.index(rule.unit_id) if rule.unit_id in lineage else None
 
 
-def matching_rules(facts: CaseFacts, rules: Iterable[Rule], org: Org) -> list[Rule]:
+def matching_rules(facts: CaseFacts, rules: Iterable[Rule], tree: OrgTree) -> list[Rule]:
     """Return the rules that match a case, most specific first (see the module's ordering)."""
     ranked = []
     for rule in rules:
-        distance = _unit_distance(rule, facts, org)
-        if distance is None or any(getattr(rule, name) != getattr(facts, name)
-                                   for name in rule.criteria() if name != "unit_id"):
+        distance = _unit_distance(rule, facts, tree)
+        if distance is None or not all(
+                _criterion_matches(name, getattr(rule, name), getattr(facts, name))
+                for name in rule.criteria() if name != "unit_id"):
             continue
         ranked.append(((-len(rule.criteria()), distance, rule.id), rule))
     return [rule for _key, rule in sorted(ranked, key=lambda pair: pair[0])]
 
 
-def _assign(unit_id: int, staff: Sequence[Staff], accused_user_id: int | None,
-            conflicts: Conflicts) -> tuple[int | None, list[Reason]]:
-    reasons = _skipped(staff, unit_id, accused_user_id, conflicts, leaders_only=False)
-    eligible = eligible_assignees(staff, unit_id, accused_user_id, conflicts)
-    if not eligible:
-        return None, [*reasons, _reason("no_eligible_officer", unit=unit_id)]
-    chosen = eligible[0]
-    return chosen.id, [*reasons, _reason("assigned", user=chosen.id, officer=chosen.display,
-                                         open=chosen.open_cases)]
+# ---- the chain -----------------------------------------------------------------------------------
+
+@dataclass
+class _Walk:
+    """The chain's state: who was tried, and the reasons gathered on the way."""
+
+    holders: Holders
+    tree: OrgTree
+    reasons: list[Reason] = field(default_factory=list)
+    tried: set[tuple[int, bool]] = field(default_factory=set)
+
+    def try_unit(self, unit_id: int, *, leaders: bool) -> Staff | None:
+        if (unit_id, leaders) in self.tried or unit_id not in self.tree:
+            return None
+        self.tried.add((unit_id, leaders))
+        self.reasons += self.holders.passed_over(unit_id, leaders=leaders)
+        found = self.holders.in_unit(unit_id, leaders=leaders)
+        if found:
+            return found[0]
+        self.reasons.append(Reason("no_leader" if leaders else "no_officer", {"unit": unit_id}))
+        return None
+
+    def try_office(self, unit_id: int) -> Staff | None:
+        """Officers first, then leaders: a leader takes cases only when no officer can."""
+        return self.try_unit(unit_id, leaders=False) or self.try_unit(unit_id, leaders=True)
+
+    def try_leaders_above(self, unit_id: int) -> Staff | None:
+        for above in self.tree.ancestors(unit_id):
+            found = self.try_unit(above, leaders=True)
+            if found:
+                return found
+        return None
+
+    def last_resort(self, avoid_unit: int | None) -> Staff | None:
+        for leaders in (True, False):
+            found = [m for m in self.holders.staff if m.is_leader == leaders
+                     and m.unit_id != avoid_unit and m.unit_id in self.tree
+                     and self.holders.may_hold(m)]
+            if found:
+                chosen = min(found, key=lambda m: (self.tree.depth(m.unit_id), m.open_cases, m.id))
+                self.reasons.append(Reason("last_resort", {"user": chosen.id,
+                                                           "unit": chosen.unit_id}))
+                return chosen
+        return None
+
+    def decide(self, chosen: Staff | None, rule_id: int | None,
+               waiting_unit: int | None) -> Decision:
+        if chosen is None:
+            self.reasons.append(Reason("no_eligible_handler", {"unit": waiting_unit}))
+            return Decision(waiting_unit, None, rule_id, self.reasons)
+        if not any(r.code == "last_resort" for r in self.reasons):
+            self.reasons.append(Reason("assigned_leader" if chosen.is_leader else "assigned",
+                                       {"user": chosen.id, "unit": chosen.unit_id,
+                                        "open": chosen.open_cases}))
+        return Decision(chosen.unit_id, chosen.id, rule_id, self.reasons)
 
 
-def _route_to_superior(accused: Staff, org: Org, staff: Sequence[Staff],
-                       conflicts: Conflicts) -> Decision:
+def _handling_unit(facts: CaseFacts, rules: Iterable[Rule], tree: OrgTree,
+                   intake_unit_id: int | None, walk: _Walk) -> tuple[int | None, int | None]:
+    """Pick the unit where the chain starts, and the rule that chose it."""
+    ranked = matching_rules(facts, rules, tree)
+    if ranked:
+        rule = ranked[0]
+        criteria = rule.criteria()
+        walk.reasons.append(Reason("rule_matched" if criteria else "rule_matched_any",
+                                   {"rule": rule.id, "criteria": criteria,
+                                    "unit": rule.handling_unit_id}))
+        walk.reasons += [Reason("rule_outranked", {"rule": other.id}) for other in ranked[1:]]
+        return rule.handling_unit_id, rule.id
+    if facts.unit_id is not None and facts.unit_id in tree:
+        walk.reasons.append(Reason("no_rule_case_unit", {"unit": facts.unit_id}))
+        return facts.unit_id, None
+    if intake_unit_id is not None:
+        walk.reasons.append(Reason("no_rule_intake", {"unit": intake_unit_id}))
+        return intake_unit_id, None
+    walk.reasons.append(Reason("no_rule_no_unit"))
+    return None, None
+
+
+def _to_intake(walk: _Walk, intake_unit_id: int | None, avoid_unit: int | None) -> Staff | None:
+    if intake_unit_id is None:
+        walk.reasons.append(Reason("no_intake_office"))
+        return None
+    if intake_unit_id == avoid_unit:
+        walk.reasons.append(Reason("intake_is_accused_unit", {"unit": intake_unit_id}))
+        return None
+    walk.reasons.append(Reason("to_intake", {"unit": intake_unit_id}))
+    return walk.try_office(intake_unit_id)
+
+
+def _route_to_superior(accused: Staff, walk: _Walk, intake_unit_id: int | None) -> Decision:
     """Send a denunciation to a leader above the accused, never to the accused or a conflict."""
-    levels = org.lineage(accused.unit_id)
-    reasons = []
+    levels = walk.tree.lineage(accused.unit_id)
     if accused.is_leader:
         levels = levels[1:]
-        reasons.append(_reason("accused_is_leader", unit=accused.unit_id))
-    for unit_id in levels:
-        reasons += _skipped(staff, unit_id, accused.id, conflicts, leaders_only=True)
-        leaders = eligible_assignees(staff, unit_id, accused.id, conflicts, leaders_only=True)
-        if leaders:
-            if unit_id == accused.unit_id:
-                reasons.append(_reason("sent_to_unit_leader", unit=unit_id, user=leaders[0].id))
-            else:
-                reasons.append(_reason("sent_to_higher_leader", unit=unit_id, user=leaders[0].id))
-            return Decision(unit_id, leaders[0].id, None, reasons)
-        reasons.append(_reason("no_eligible_leader", unit=unit_id))
-    return Decision(None, None, None, [*reasons, _reason("no_eligible_superior")])
-
-
-def route(facts: CaseFacts, rules: Iterable[Rule], org: Org, staff: Sequence[Staff],
-          conflicts: Conflicts = ()) -> Decision:
-    """Decide the handling unit and officer of a case, with the reasons for each step."""
-    reasons: list[Reason] = []
-    if facts.kind == DENUNCIATION and facts.accused_user_id is not None:
-        accused = next((m for m in staff if m.id == facts.accused_user_id), None)
-        if accused is not None:
-            return _route_to_superior(accused, org, staff, conflicts)
-        reasons.append(_reason("accused_unknown", user=facts.accused_user_id))
-    ranked = matching_rules(facts, rules, org)
-    if not ranked:
-        return Decision(None, None, None, [*reasons, _reason("no_rule_matched")])
-    rule = ranked[0]
-    criteria = rule.criteria()
-    if criteria:
-        reasons.append(_reason("rule_matched", rule=rule.id, criteria=criteria))
+        walk.reasons.append(Reason("accused_is_leader", {"user": accused.id,
+                                                         "unit": accused.unit_id}))
     else:
-        reasons.append(_reason("rule_matched_any", rule=rule.id))
-    reasons += [_reason("rule_outranked", rule=other.id) for other in ranked[1:]]
-    assignee, assigned = _assign(rule.handling_unit_id, staff, facts.accused_user_id, conflicts)
-    return Decision(rule.handling_unit_id, assignee, rule.id, reasons + assigned)
+        walk.reasons.append(Reason("accused_is_officer", {"user": accused.id,
+                                                          "unit": accused.unit_id}))
+    chosen = None
+    for unit_id in levels:
+        chosen = walk.try_unit(unit_id, leaders=True)
+        if chosen:
+            break
+    chosen = chosen or _to_intake(walk, intake_unit_id, accused.unit_id) \
+        or walk.last_resort(accused.unit_id)
+    return walk.decide(chosen, None, levels[0] if levels else intake_unit_id)
+
+
+def route(facts: CaseFacts, rules: Iterable[Rule], tree: OrgTree, staff: Sequence[Staff],
+          conflicts: Conflicts = (), *, intake_unit_id: int | None = None,
+          start_unit_id: int | None = None) -> Decision:
+    """Decide who holds a case, with the reasons for each step.
+
+    ``start_unit_id`` re-routes a case that already has a handling unit (its holder left, or is
+    now excluded): the chain starts there instead of at the rules.
+    """
+    holders = holders_for(facts, staff, conflicts)
+    walk = _Walk(holders, tree)
+    if holders.accused is not None:
+        return _route_to_superior(holders.accused, walk, intake_unit_id)
+    if holders.accused_user_id is not None and facts.kind == DENUNCIATION:
+        walk.reasons.append(Reason("accused_unknown", {"user": holders.accused_user_id}))
+    rule_id = None
+    if start_unit_id is not None and start_unit_id in tree:
+        unit_id: int | None = start_unit_id
+        walk.reasons.append(Reason("kept_handling_unit", {"unit": start_unit_id}))
+    else:
+        unit_id, rule_id = _handling_unit(facts, rules, tree, intake_unit_id, walk)
+    chosen = None
+    if unit_id is not None:
+        chosen = walk.try_office(unit_id) or walk.try_leaders_above(unit_id)
+    chosen = chosen or _to_intake(walk, intake_unit_id, None) or walk.last_resort(None)
+    return walk.decide(chosen, rule_id, unit_id if unit_id is not None else intake_unit_id)
+
+
+def may_hold(user_id: int, facts: CaseFacts, staff: Sequence[Staff],
+             conflicts: Conflicts = ()) -> bool:
+    """Tell whether a staff member may hold a case (see the module docstring)."""
+    member = next((m for m in staff if m.id == user_id), None)
+    return member is not None and holders_for(facts, staff, conflicts).may_hold(member)

@@ -21,9 +21,12 @@ ALLOWED = {
     Role.LEADER: HANDLER | {
         "/officer/queue", "/officer/late", "/officer/extensions",
         "/officer/extensions/<int:request_id>", "/officer/cases/<int:case_id>/reassign",
+        "/officer/unassigned", "/officer/unassigned/<int:case_id>/take",
         "/admin/", "/admin/counters", "/admin/counters/<int:counter_id>",
         "/admin/counters/<int:counter_id>/qr.svg", "/admin/counters/<int:counter_id>/poster.pdf",
         "/admin/counters/<int:counter_id>/duty", "/admin/counters/<int:counter_id>/links"},
+    # Administrators assign from the Unassigned queue without reading the cases.
+    Role.ADMIN: {"/officer/unassigned", "/officer/unassigned/<int:case_id>/assign"},
     Role.CUSTODIAN: {"/officer/custody/", "/officer/custody/cases/<int:case_id>",
                      "/officer/custody/cases/<int:case_id>/reveal",
                      "/officer/custody/cases/<int:case_id>/files/<int:file_id>",

@@ -73,12 +73,14 @@ def test_escalation_warns_once_before_and_tells_leaders_once_after(app, demo, db
                            "--format", "json").output)
     again = json.loads(run(app, "cases", "escalate", "--now", day_before.isoformat(),
                            "--format", "json").output)
-    assert first["warned"] >= 1 and again == {"warned": 0, "late": 0}
+    assert first["warned"] >= 1 and again == {"warned": 0, "late": 0, "rerouted": 0,
+                                            "unassigned": 0}
     late = json.loads(run(app, "cases", "escalate", "--now", day_after.isoformat(),
                           "--format", "json").output)
     assert late["late"] >= 1
     assert json.loads(run(app, "cases", "escalate", "--now", day_after.isoformat(),
-                          "--format", "json").output) == {"warned": 0, "late": 0}
+                          "--format", "json").output) == {"warned": 0, "late": 0,
+                                                          "rerouted": 0, "unassigned": 0}
     recipients = db.session.scalars(select(OutboxMail.recipient)).all()
     assert "handler@nb.gov.vn" in recipients and "leader@nb.gov.vn" in recipients
     db.session.expire_all()

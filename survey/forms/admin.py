@@ -5,11 +5,12 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
+    PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from survey.forms.base import Form
 
@@ -88,3 +89,29 @@ class CalendarOverrideForm(Form):
                                                   ("working_day", _l("a make-up working day"))],
                        validators=[InputRequired()])
     note = StringField(_l("Decision or note"), validators=[InputRequired(), Length(max=200)])
+
+
+class IntakeForm(Form):
+    unit_id = SelectField(_l("Root intake office"), coerce=int, validators=[InputRequired()])
+
+
+class UserForm(Form):
+    display_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
+    email = StringField(_l("Email, for deadline notices (optional)"),
+                        validators=[Optional(), Email(), Length(max=200)])
+    role = SelectField(_l("Role"), validators=[InputRequired()])
+    unit_id = SelectField(_l("Unit"), coerce=int, validators=[InputRequired()])
+    active = BooleanField(_l("Active (may log in and hold cases)"), default=True)
+
+
+class NewUserForm(UserForm):
+    username = StringField(_l("Username"), validators=[InputRequired(), Length(max=80), CODE])
+    password = PasswordField(_l("Initial password (at least 10 characters)"),
+                             validators=[InputRequired(), Length(min=10, max=200)])
+
+
+class UserSearchForm(Form):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    q = StringField(_l("Search by username or name"), validators=[Optional(), Length(max=100)])

@@ -33,6 +33,7 @@ from survey.models.quality import (
 from survey.models.questionnaires import Questionnaire, QuestionnaireVersion
 from survey.models.responses import Answer, Channel, Response, TransactionToken
 from survey.models.rules import CalendarOverride, ConflictOfInterest, DayKind, RoutingRule
+from survey.models.settings import Setting
 
 __all__ = [
     "Answer",
@@ -53,6 +54,7 @@ __all__ = [
     "Milestone",
     "OutboxMail",
     "RoutingRule",
+    "Setting",
     "Visibility",
     "Channel",
     "Counter",

@@ -76,6 +76,10 @@ class Case(db.Model):
     citizen_satisfied: Mapped[bool | None] = mapped_column()
     reopened_count: Mapped[int] = mapped_column(default=0)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set while nobody may hold the case (see survey/routing.py); the escalation run tells the
+    # leaders above once it has waited a working day.
+    unassigned_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unassigned_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     unit = relationship("Unit", foreign_keys=[unit_id])
     handling_unit = relationship("Unit", foreign_keys=[handling_unit_id])

@@ -1,25 +1,60 @@
-"""Who handles a case: the pure routing engine fed from the database, and manual reassignment.
+"""Who holds a case: the pure routing engine fed from the database, and its upkeep.
 
-The conflict-of-interest rule is applied on every assignment, automatic or manual: nobody named
-in a denunciation, nor anyone declared in conflict with them, ever holds it.
+The promise kept here: every open case is always on the desk of someone who may hold it (see
+``survey/routing.py``), or, when nobody at all may, in the Unassigned queue and in the report of
+``survey cases check``. Filing routes a case; every change that can take a case off a desk (a user
+deactivated, moved or given another role, a conflict declared, a unit moved, a rule or the intake
+office changed) ends with ``repair``, which finds the open cases now off every desk in one query
+and routes each again. Every routing decision is written to the case's history with its reasons.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from survey import routing
 from survey.extensions import db
-from survey.models import Case, CaseKind, ConflictOfInterest, Role, RoutingRule, Unit, User
-from survey.services import ServiceError, audit
+from survey.models import AuditEvent, Case, CaseKind, ConflictOfInterest, Role, RoutingRule, User
+from survey.models.base import utcnow
+from survey.org_tree import OrgTree
+from survey.services import ServiceError, audit, settings
+from survey.services import notifications as notify
+from survey.services.org import tree as org_tree
 from survey.workflow import OPEN_STATES
 
 HANDLER_ROLES = (Role.OFFICER, Role.LEADER)
+BATCH = 500
 
 
-def org() -> routing.Org:
-    return routing.Org(parent_of=dict(db.session.execute(select(Unit.id, Unit.parent_id)).all()))
+@dataclass
+class RoutingContext:
+    """Everything routing reads, loaded once for a batch of cases (five queries)."""
+
+    tree: OrgTree
+    staff: list[routing.Staff]
+    rules: list[routing.Rule]
+    conflicts: list[frozenset[int]]
+    intake_unit_id: int | None
+
+    def decide(self, facts: routing.CaseFacts, start_unit_id: int | None = None
+               ) -> routing.Decision:
+        return routing.route(facts, self.rules, self.tree, self.staff, self.conflicts,
+                             intake_unit_id=self.intake_unit_id, start_unit_id=start_unit_id)
+
+    def holders(self, facts: routing.CaseFacts) -> routing.Holders:
+        return routing.holders_for(facts, self.staff, self.conflicts)
+
+    def moved(self, previous: int | None, new: int | None) -> None:
+        """Keep the open-case counts true while a batch is routed, so load stays balanced."""
+        if previous == new:
+            return
+        self.staff = [replace(m, open_cases=m.open_cases + (m.id == new) - (m.id == previous))
+                      for m in self.staff]
 
 
 def conflicts() -> list[frozenset[int]]:
@@ -32,7 +67,8 @@ def staff() -> list[routing.Staff]:
         select(Case.assignee_id, func.count(Case.id))
         .where(Case.state.in_(OPEN_STATES), Case.assignee_id.is_not(None))
         .group_by(Case.assignee_id)).all())
-    users = db.session.scalars(select(User).where(User.role.in_(HANDLER_ROLES)))
+    users = db.session.execute(select(User.id, User.unit_id, User.role, User.active)
+                               .where(User.role.in_(HANDLER_ROLES)))
     return [routing.Staff(id=u.id, unit_id=u.unit_id, is_leader=u.role is Role.LEADER,
                           active=u.active, open_cases=open_counts.get(u.id, 0)) for u in users]
 
@@ -44,6 +80,10 @@ def rules() -> list[routing.Rule]:
             for r in rows]
 
 
+def load_context() -> RoutingContext:
+    return RoutingContext(org_tree(), staff(), rules(), conflicts(), settings.intake_unit_id())
+
+
 def facts(case: Case) -> routing.CaseFacts:
     accused = case.accused_user_id if case.kind is CaseKind.DENUNCIATION else None
     return routing.CaseFacts(kind=case.kind.value, unit_id=case.unit_id,
@@ -51,47 +91,181 @@ def facts(case: Case) -> routing.CaseFacts:
                              topic=case.topic, accused_user_id=accused)
 
 
-def decide(case_facts: routing.CaseFacts) -> routing.Decision:
-    return routing.route(case_facts, rules(), org(), staff(), conflicts())
+def plan(case_facts: routing.CaseFacts) -> routing.Decision:
+    """Where a new case with these facts would go: the "try it" box asks exactly this."""
+    return load_context().decide(case_facts)
 
 
-def route_case(case: Case) -> routing.Decision:
-    """Route a new case; with no matching rule, the case's own unit handles it."""
-    decision = decide(facts(case))
-    unit_id = decision.handling_unit_id or case.unit_id
-    assignee_id = decision.assignee_id
-    if decision.handling_unit_id is None and unit_id is not None:
-        fallback = routing.route(facts(case), [routing.Rule(id=0, handling_unit_id=unit_id)],
-                                 org(), staff(), conflicts())
-        assignee_id = fallback.assignee_id
-    case.handling_unit_id, case.assignee_id = unit_id, assignee_id
-    db.session.flush()
-    audit.record("assigned", case_id=case.id, actor_kind="system",
-                 handling_unit=unit_id, assignee=assignee_id, rule=decision.rule_id)
+def route_case(case: Case, *, ctx: RoutingContext | None = None, cause: str = "filed",
+               actor: User | None = None, start_unit_id: int | None = None) -> routing.Decision:
+    """Give the case its holder (or the Unassigned queue), and write why to its history."""
+    ctx = ctx or load_context()
+    decision = ctx.decide(facts(case), start_unit_id)
+    previous = case.assignee_id
+    _apply(case, decision)
+    ctx.moved(previous, case.assignee_id)
+    audit.record("assigned" if cause == "filed" else "rerouted", case_id=case.id, actor=actor,
+                 actor_kind=None if actor else "system", cause=cause,
+                 handling_unit=case.handling_unit_id, assignee=case.assignee_id,
+                 previous=previous, rule=decision.rule_id,
+                 reasons=[reason.as_json() for reason in decision.reasons])
+    notify.case_assigned(case, rerouted=cause != "filed")
     return decision
 
 
+def _apply(case: Case, decision: routing.Decision) -> None:
+    case.assignee_id = decision.assignee_id
+    case.handling_unit_id = decision.handling_unit_id or case.handling_unit_id or case.unit_id
+    if case.assignee_id is None:
+        case.unassigned_since = case.unassigned_since or utcnow()
+    else:
+        case.unassigned_since = case.unassigned_notified_at = None
+    db.session.flush()
+
+
+# ---- who may hold a case, by hand -------------------------------------------------------------
+
 def is_excluded(case: Case, user: User) -> bool:
-    """True when the user must not see or hold the case (accused, or in conflict with them)."""
+    """True when the user must not see the case: named in it, or in conflict with the accused."""
     if case.kind is not CaseKind.DENUNCIATION or case.accused_user_id is None:
         return False
     return routing.is_excluded(user.id, case.accused_user_id, conflicts())
 
 
-def assignable_officers(case: Case, subtree: list[int]) -> list[User]:
-    """Active handlers in ``subtree`` who may hold the case."""
-    users = db.session.scalars(select(User).where(User.unit_id.in_(subtree), User.active.is_(True),
-                                                  User.role.in_(HANDLER_ROLES))
-                               .order_by(User.display_name))
-    return [u for u in users if not is_excluded(case, u)]
+def assignable_officers(case: Case, units: Sequence[int] | None) -> list[User]:
+    """Active handlers who may hold the case, within ``units`` (None: anywhere)."""
+    query = select(User).where(User.active.is_(True), User.role.in_(HANDLER_ROLES))
+    if units is not None:
+        query = query.where(User.unit_id.in_(units))
+    users = db.session.scalars(query.order_by(User.display_name)).all()
+    holders = routing.holders_for(facts(case), staff(), conflicts())
+    allowed = {m.id for m in holders.staff if holders.may_hold(m)}
+    return [u for u in users if u.id in allowed]
 
 
-def reassign(case: Case, officer: User, *, actor: User, subtree: list[int]) -> None:
-    if officer not in assignable_officers(case, subtree):
+def reassign(case: Case, officer: User, *, actor: User, units: Sequence[int] | None) -> None:
+    """Give the case to ``officer`` by hand; the same exclusions as routing apply."""
+    if officer not in assignable_officers(case, units):
         raise ServiceError(_("This officer cannot be given this case."))
     previous = case.assignee_id
-    case.assignee_id = officer.id
-    if officer.unit_id != case.handling_unit_id:
-        case.handling_unit_id = officer.unit_id
+    case.assignee_id, case.handling_unit_id = officer.id, officer.unit_id
+    case.unassigned_since = case.unassigned_notified_at = None
     db.session.flush()
-    audit.record("reassigned", case_id=case.id, actor=actor, previous=previous, assignee=officer.id)
+    audit.record("reassigned", case_id=case.id, actor=actor, previous=previous,
+                 assignee=officer.id, handling_unit=officer.unit_id)
+    notify.case_assigned(case, rerouted=True)
+
+
+# ---- the invariant ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OffDesk:
+    case_id: int
+    kind: str
+    unit_id: int | None  # the handling unit, else the unit concerned
+    # unassigned, holder_inactive, holder_not_handler, holder_elsewhere, holder_excluded
+    reason: str
+
+
+def _suspects():
+    """Open cases whose holder may no longer hold them, or that have none (one query)."""
+    holder, accused = aliased(User), aliased(User)
+    in_conflict = exists().where(or_(
+        and_(ConflictOfInterest.user_a_id == Case.assignee_id,
+             ConflictOfInterest.user_b_id == Case.accused_user_id),
+        and_(ConflictOfInterest.user_b_id == Case.assignee_id,
+             ConflictOfInterest.user_a_id == Case.accused_user_id)))
+    names_someone = and_(Case.kind == CaseKind.DENUNCIATION, Case.accused_user_id.is_not(None))
+    excluded = and_(names_someone, or_(
+        Case.assignee_id == Case.accused_user_id, in_conflict,
+        and_(accused.role == Role.LEADER, holder.unit_id == accused.unit_id)))
+    return (select(Case.id, Case.kind, Case.handling_unit_id, Case.unit_id, Case.assignee_id,
+                   holder.active, holder.role, holder.unit_id.label("holder_unit"),
+                   excluded.label("excluded"))
+            .outerjoin(holder, holder.id == Case.assignee_id)
+            .outerjoin(accused, and_(accused.id == Case.accused_user_id, names_someone))
+            .where(Case.state.in_(OPEN_STATES))
+            .where(or_(Case.assignee_id.is_(None), holder.active.is_(False),
+                       holder.role.not_in(HANDLER_ROLES), Case.handling_unit_id.is_(None),
+                       holder.unit_id != Case.handling_unit_id, excluded))
+            .order_by(Case.id))
+
+
+def _why(row) -> str:
+    if row.assignee_id is None:
+        return "unassigned"
+    if not row.active:
+        return "holder_inactive"
+    if row.role not in HANDLER_ROLES:
+        return "holder_not_handler"
+    if row.excluded:
+        return "holder_excluded"
+    return "holder_elsewhere"
+
+
+def off_desk() -> list[OffDesk]:
+    """List every open case that no one who may hold it has on their desk."""
+    rows = db.session.execute(_suspects()).all()
+    if not rows:
+        return []
+    ctx = load_context() if any(row.assignee_id is None for row in rows) else None
+    found = []
+    for row in rows:
+        if row.assignee_id is None and ctx is not None and _queued_for_a_leader(row.id, ctx):
+            continue
+        found.append(OffDesk(row.id, CaseKind(row.kind).value, row.handling_unit_id or row.unit_id,
+                             _why(row)))
+    return found
+
+
+def _queued_for_a_leader(case_id: int, ctx: RoutingContext) -> bool:
+    """An unassigned case is on a desk when a leader who may hold it sees it in the queue."""
+    case = db.session.get(Case, case_id)
+    unit_id = case.handling_unit_id or case.unit_id
+    if unit_id is None or unit_id not in ctx.tree:
+        return False
+    holders = ctx.holders(facts(case))
+    lineage = set(ctx.tree.lineage(unit_id))
+    return any(m.is_leader and m.unit_id in lineage and holders.may_hold(m) for m in ctx.staff)
+
+
+def open_count() -> int:
+    return db.session.scalar(select(func.count(Case.id)).where(Case.state.in_(OPEN_STATES))) or 0
+
+
+def repair(cause: str, *, actor: User | None = None) -> int:
+    """Route again every open case now off every desk; return how many changed hands."""
+    suspects = [row.id for row in db.session.execute(_suspects())]
+    if not suspects:
+        return 0
+    ctx = load_context()
+    changed = 0
+    for start in range(0, len(suspects), BATCH):
+        batch = db.session.scalars(select(Case).where(Case.id.in_(suspects[start:start + BATCH]))
+                                   .order_by(Case.id))
+        for case in batch:
+            decision = ctx.decide(facts(case), _restart_unit(case))
+            if case.assignee_id is None and decision.assignee_id is None \
+                    and case.handling_unit_id is not None:
+                continue  # still nobody: the history already says so, don't repeat it
+            route_case(case, ctx=ctx, cause=cause, actor=actor, start_unit_id=_restart_unit(case))
+            changed += 1
+    return changed
+
+
+def _restart_unit(case: Case) -> int | None:
+    """Route again from the handling unit, except a denunciation naming someone (superiors)."""
+    if case.kind is CaseKind.DENUNCIATION and case.accused_user_id is not None:
+        return None
+    return case.handling_unit_id
+
+
+def latest_reasons(case_ids: Sequence[int]) -> dict[int, list[dict]]:
+    """The reasons of each case's last routing decision, from its history."""
+    if not case_ids:
+        return {}
+    events = db.session.execute(
+        select(AuditEvent.case_id, AuditEvent.detail)
+        .where(AuditEvent.case_id.in_(case_ids), AuditEvent.action.in_(("assigned", "rerouted")))
+        .order_by(AuditEvent.id)).all()
+    return {case_id: list(detail.get("reasons", [])) for case_id, detail in events}

@@ -95,9 +95,8 @@ def open_case(new: NewCase) -> tuple[Case, str]:
                  anonymous=new.anonymous, files=len(new.files))
     for name, data in new.files:
         attachments.store(case, name, data, from_citizen=True)
-    assignment.route_case(case)
+    assignment.route_case(case)  # also tells the holder (or, with none, the administrators)
     milestones.refresh(case)
-    notify.case_assigned(case)
     return case, code
 
 

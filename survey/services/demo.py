@@ -13,6 +13,7 @@ from survey.extensions import db
 from survey.models import Answer, Counter, Procedure, Response, Role, Unit, User
 from survey.models.base import utcnow
 from survey.models.responses import Channel
+from survey.services import settings
 from survey.services.org import save_counter, save_unit
 from survey.services.questionnaires import current_version, load_builtins
 from survey.services.users import create_user
@@ -87,6 +88,8 @@ def _users(province: Unit, centre: Unit, hubs: list[Unit]) -> list[tuple[str, st
         ("admin", "Quản trị hệ thống", Role.ADMIN, province),
         ("thanhtra", "Nguyễn Thị Thanh (Thanh tra)", Role.INSPECTOR, province),
         ("baomat", "Trần Văn Bảo (Bảo mật danh tính)", Role.CUSTODIAN, province),
+        # The centre's director answers to the province: a denunciation about them goes here.
+        ("chutich", "Đinh Văn Hùng (Phó Chủ tịch UBND tỉnh)", Role.LEADER, province),
         ("lanhdao", "Lê Minh Đức (Giám đốc Trung tâm)", Role.LEADER, centre),
         ("canbo1", "Phạm Thu Hà", Role.OFFICER, centre),
         ("canbo2", "Hoàng Văn Nam", Role.OFFICER, centre),
@@ -129,6 +132,8 @@ def build_organisation(with_cases: bool = True) -> list[DemoLogin]:
         create_user(username, role=role, unit=unit, password=_password(username),
                     display_name=name, email=f"{username}@ninhbinh.example")
     _assign_duty()
+    # Where routing ends when nobody else can take a case (survey/routing.py).
+    settings.put(settings.INTAKE_UNIT, centre.id)
     add_transaction_counts()
     if with_cases:
         _add_rules_and_cases(province, centre)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from survey import workdays
 from survey.extensions import db
 from survey.models import Case, Milestone
-from survey.services import audit, milestones, notifications
+from survey.services import assignment, audit, milestones, notifications
 from survey.workflow import OPEN_STATES
 
 DUE_SOON_WORKING_DAYS = 2
@@ -22,9 +22,13 @@ DUE_SOON_WORKING_DAYS = 2
 class EscalationReport:
     warned: int
     late: int
+    rerouted: int = 0
+    unassigned: int = 0  # cases that waited a working day for a handler, leaders now told
 
 
 def escalate(now: datetime) -> EscalationReport:
+    # A holder may have been freed or added since: route what is off every desk first.
+    rerouted = assignment.repair("escalation")
     today = milestones.local_day(now)
     calendar = milestones.calendar(today)
     horizon = workdays.add_working_days(calendar, today, DUE_SOON_WORKING_DAYS)
@@ -49,4 +53,23 @@ def escalate(now: datetime) -> EscalationReport:
             audit.record("due_soon_warned", case_id=case.id, milestone=milestone.name)
             warned += 1
     db.session.flush()
-    return EscalationReport(warned=warned, late=late)
+    return EscalationReport(warned=warned, late=late, rerouted=rerouted,
+                            unassigned=_remind_unassigned(now, today, calendar))
+
+
+def _remind_unassigned(now: datetime, today, calendar) -> int:
+    """Tell the leaders above each case that has waited a working day with nobody (once)."""
+    waiting = db.session.scalars(select(Case).where(
+        Case.state.in_(OPEN_STATES), Case.assignee_id.is_(None),
+        Case.unassigned_since.is_not(None), Case.unassigned_notified_at.is_(None))).all()
+    told = 0
+    for case in waiting:
+        since = milestones.local_day(case.unassigned_since)
+        if since >= today or workdays.working_days_between(calendar, since, today) < 1:
+            continue
+        notifications.still_unassigned(case)
+        case.unassigned_notified_at = now
+        audit.record("unassigned_notified", case_id=case.id)
+        told += 1
+    db.session.flush()
+    return told

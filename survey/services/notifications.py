@@ -14,8 +14,10 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from survey import routing
 from survey.extensions import db
-from survey.models import Case, CaseKind, Role, Unit, User
+from survey.models import Case, CaseKind, ConflictOfInterest, Role, Unit, User
+from survey.org_tree import OrgTree
 from survey.services import audit, identity, mail
 
 
@@ -28,15 +30,32 @@ def _desk_link(case: Case) -> str:
     return f"{current_app.config['SURVEY_BASE_URL']}/officer/cases/{case.id}"
 
 
-def leaders_of(unit_id: int | None) -> list[User]:
-    """The leaders of the unit, or of its nearest ancestor that has one."""
-    while unit_id is not None:
-        found = list(db.session.scalars(select(User).where(
-            User.unit_id == unit_id, User.role == Role.LEADER, User.active.is_(True))))
+def leaders_of(unit_id: int | None, case: Case | None = None) -> list[User]:
+    """The leaders of the unit, or of its nearest ancestor that has one (one query for the tree).
+
+    With ``case``, leaders who must not see it (the accused, those in conflict) are left out.
+    """
+    if unit_id is None:
+        return []
+    parents = dict(db.session.execute(select(Unit.id, Unit.parent_id)).all())
+    lineage = OrgTree(parents).lineage(unit_id) if unit_id in parents else (unit_id,)
+    leaders = db.session.scalars(select(User).where(
+        User.unit_id.in_(lineage), User.role == Role.LEADER, User.active.is_(True))).all()
+    if case is not None and case.kind is CaseKind.DENUNCIATION and case.accused_user_id:
+        pairs = {frozenset(p) for p in db.session.execute(
+            select(ConflictOfInterest.user_a_id, ConflictOfInterest.user_b_id))}
+        leaders = [u for u in leaders
+                   if not routing.is_excluded(u.id, case.accused_user_id, pairs)]
+    for level in lineage:
+        found = [u for u in leaders if u.unit_id == level]
         if found:
             return found
-        unit_id = db.session.scalar(select(Unit.parent_id).where(Unit.id == unit_id))
     return []
+
+
+def admins() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role == Role.ADMIN,
+                                                      User.active.is_(True))))
 
 
 def in_vietnamese(notice):
@@ -59,21 +78,35 @@ def _to_staff(users: list[User], case: Case, subject: str, line: str) -> None:
 
 
 @in_vietnamese
-def case_assigned(case: Case) -> None:
-    if case.assignee is None:
-        _to_staff(leaders_of(case.handling_unit_id), case,
-                  _("Case #%(id)d needs a handler", id=case.id),
-                  _("A new %(kind)s (#%(id)d) could not be assigned automatically.",
+def case_assigned(case: Case, *, rerouted: bool = False) -> None:
+    if case.assignee_id is None:
+        # Nobody may hold it: the administrators must add or free someone.
+        _to_staff(admins(), case, _("Case #%(id)d has no handler", id=case.id),
+                  _("Nobody may take the %(kind)s #%(id)d: it waits in the Unassigned queue.",
                     kind=kind_label(case.kind), id=case.id))
         return
-    _to_staff([case.assignee], case, _("Case #%(id)d assigned to you", id=case.id),
-              _("A new %(kind)s (#%(id)d) is assigned to you.", kind=kind_label(case.kind),
-                id=case.id))
+    assignee = db.session.get(User, case.assignee_id)
+    if rerouted:
+        line = _("The %(kind)s #%(id)d is now assigned to you.", kind=kind_label(case.kind),
+                 id=case.id)
+    else:
+        line = _("A new %(kind)s (#%(id)d) is assigned to you.", kind=kind_label(case.kind),
+                 id=case.id)
+    _to_staff([assignee], case, _("Case #%(id)d assigned to you", id=case.id), line)
+
+
+@in_vietnamese
+def still_unassigned(case: Case) -> None:
+    """Tell the leaders above (or, with none, the administrators) a case waits for a holder."""
+    above = leaders_of(case.handling_unit_id or case.unit_id, case) or admins()
+    _to_staff(above, case, _("Case #%(id)d has waited a working day for a handler", id=case.id),
+              _("The %(kind)s #%(id)d has waited in the Unassigned queue for a working day: "
+                "take it or assign it.", kind=kind_label(case.kind), id=case.id))
 
 
 @in_vietnamese
 def extension_requested(case: Case) -> None:
-    _to_staff(leaders_of(case.handling_unit_id), case,
+    _to_staff(leaders_of(case.handling_unit_id, case), case,
               _("Case #%(id)d: extension requested", id=case.id),
               _("An extension of case #%(id)d waits for your decision.", id=case.id))
 
@@ -95,7 +128,7 @@ def milestone_due_soon(case: Case, label: str, due: str) -> None:
 
 @in_vietnamese
 def milestone_late(case: Case, label: str, due: str) -> None:
-    _to_staff(leaders_of(case.handling_unit_id), case,
+    _to_staff(leaders_of(case.handling_unit_id, case), case,
               _("Case #%(id)d is late", id=case.id),
               _("The step “%(step)s” of case #%(id)d was due on %(due)s and is not done.",
                 step=label, id=case.id, due=due))

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Counter, Procedure, RevokedSurveyCode, Role, Unit, User
-from survey.services import ServiceError
+from survey.org_tree import OrgTree
+from survey.services import ServiceError, audit
 
 # No 0/o, 1/l/i: codes are sometimes typed from a poster.
 SURVEY_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -25,24 +26,18 @@ def new_survey_code() -> str:
             return code
 
 
+def tree() -> OrgTree:
+    """The whole unit tree, from one query."""
+    return OrgTree.from_rows(db.session.execute(select(Unit.id, Unit.parent_id, Unit.name)).all())
+
+
 def subtree_ids(unit_id: int) -> list[int]:
-    """The unit and all its descendants, breadth first (one query per level)."""
-    found, frontier = [unit_id], [unit_id]
-    while frontier:
-        frontier = list(db.session.scalars(select(Unit.id).where(Unit.parent_id.in_(frontier))))
-        found.extend(frontier)
-    return found
+    """The unit and all its descendants, breadth first."""
+    return tree().subtree(unit_id)
 
 
-def _would_cycle(unit: Unit, parent: Unit | None) -> bool:
-    while parent is not None:
-        if parent.id == unit.id:
-            return True
-        parent = parent.parent
-    return False
-
-
-def save_unit(unit: Unit | None, *, code: str, name: str, level: str, parent: Unit | None) -> Unit:
+def save_unit(unit: Unit | None, *, code: str, name: str, level: str, parent: Unit | None,
+              actor: User | None = None) -> Unit:
     code = code.strip()
     clash = db.session.scalar(select(Unit).where(Unit.code == code))
     if clash is not None and clash is not unit:
@@ -50,11 +45,18 @@ def save_unit(unit: Unit | None, *, code: str, name: str, level: str, parent: Un
     if unit is None:
         unit = Unit(code=code, name=name.strip(), level=level.strip(), parent=parent)
         db.session.add(unit)
-    else:
-        if _would_cycle(unit, parent):
-            raise ServiceError(_("A unit cannot be placed under itself or its own sub-unit."))
-        unit.code, unit.name, unit.level, unit.parent = code, name.strip(), level.strip(), parent
+        db.session.flush()
+        return unit
+    if tree().would_cycle(unit.id, parent.id if parent else None):
+        raise ServiceError(_("A unit cannot be placed under itself or its own sub-unit."))
+    moved = unit.parent_id != (parent.id if parent else None)
+    unit.code, unit.name, unit.level, unit.parent = code, name.strip(), level.strip(), parent
     db.session.flush()
+    if moved:
+        from survey.services import assignment  # assignment reads the tree this module builds
+
+        audit.record("unit_moved", actor=actor, unit=unit.id, parent=unit.parent_id)
+        assignment.repair("unit_moved", actor=actor)
     return unit
 
 

@@ -8,15 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import (
-    CalendarOverride,
-    Case,
-    CaseKind,
-    ConflictOfInterest,
-    DayKind,
-    RoutingRule,
-    User,
-)
+from survey.models import CalendarOverride, Case, ConflictOfInterest, DayKind, RoutingRule, User
 from survey.services import ServiceError, assignment, audit, milestones
 from survey.workflow import OPEN_STATES
 
@@ -32,7 +24,16 @@ def save_rule(rule: RoutingRule | None, *, actor: User, **fields) -> RoutingRule
         setattr(rule, name, (value or None) if name in OPTIONAL_CRITERIA else value)
     db.session.flush()
     audit.record("routing_rule_saved", actor=actor, rule=rule.id)
+    assignment.repair("rule_changed", actor=actor)
     return rule
+
+
+def delete_rule(rule: RoutingRule, *, actor: User) -> None:
+    """Delete a rule; open cases keep their holders (routing only ever reads rules when filing)."""
+    audit.record("routing_rule_deleted", actor=actor, rule=rule.id)
+    db.session.delete(rule)
+    db.session.flush()
+    assignment.repair("rule_changed", actor=actor)
 
 
 def declare_conflict(a: User, b: User, reason: str, *, actor: User) -> ConflictOfInterest:
@@ -46,21 +47,9 @@ def declare_conflict(a: User, b: User, reason: str, *, actor: User) -> ConflictO
     db.session.add(conflict)
     db.session.flush()
     audit.record("conflict_declared", actor=actor, users=[low, high])
-    enforce_conflicts(actor)
+    # Open denunciations held by someone now excluded go to someone who may hold them.
+    assignment.repair("conflict_declared", actor=actor)
     return conflict
-
-
-def enforce_conflicts(actor: User | None = None) -> int:
-    """Take open denunciations away from anyone now excluded from them; returns how many moved."""
-    moved = 0
-    held = db.session.scalars(select(Case).where(
-        Case.kind == CaseKind.DENUNCIATION, Case.state.in_(OPEN_STATES),
-        Case.accused_user_id.is_not(None), Case.assignee_id.is_not(None)))
-    for case in held:
-        if assignment.is_excluded(case, case.assignee):
-            assignment.route_case(case)
-            moved += 1
-    return moved
 
 
 def remove_conflict(conflict: ConflictOfInterest, *, actor: User) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import Role, Unit, User
-from survey.services import ServiceError
+from survey.services import ServiceError, audit
 
 MIN_PASSWORD_LENGTH = 10
 _hashers: dict[str, tuple[PasswordHasher, str]] = {}
@@ -34,7 +34,8 @@ def hash_password(password: str) -> str:
 
 
 def create_user(username: str, *, role: Role, unit: Unit, password: str,
-                display_name: str | None = None, email: str | None = None) -> User:
+                display_name: str | None = None, email: str | None = None,
+                actor: User | None = None) -> User:
     username = username.strip().lower()
     if not username:
         raise ServiceError(_("A username is required."))
@@ -47,6 +48,11 @@ def create_user(username: str, *, role: Role, unit: Unit, password: str,
                 unit=unit, password_hash=hash_password(password), email=email or None)
     db.session.add(user)
     db.session.flush()
+    audit.record("user_created", actor=actor, user=user.id, role=role.value, unit=unit.id)
+    if role in (Role.OFFICER, Role.LEADER):
+        from survey.services import assignment  # a new handler may free an unassigned case
+
+        assignment.repair("user_created", actor=actor)
     return user
 
 
@@ -63,4 +69,24 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    return user
+
+
+def update_user(user: User, *, actor: User | None, display_name: str, email: str | None,
+                role: Role, unit: Unit, active: bool) -> User:
+    """Change an account; cases it can no longer hold go to someone who may hold them."""
+    if actor is not None and user.id == actor.id and (not active or role is not actor.role):
+        raise ServiceError(_("You cannot deactivate your own account or change your own role."))
+    changes = {name: value for name, value, old in (
+        ("role", role.value, user.role.value), ("unit", unit.id, user.unit_id),
+        ("active", active, user.active)) if value != old}
+    user.display_name = display_name.strip() or user.username
+    user.email = (email or "").strip() or None
+    user.role, user.unit, user.active = role, unit, active
+    db.session.flush()
+    audit.record("user_changed", actor=actor, user=user.id, **changes)
+    if changes:
+        from survey.services import assignment  # assignment reads users; users don't read it
+
+        assignment.repair("user_changed", actor=actor)
     return user

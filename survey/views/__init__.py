@@ -30,6 +30,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         admin_rules,
         admin_transactions,
+        admin_users,
         auth,
         cases,
         custody,
@@ -40,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
         inspect_report,
         officer,
         officer_case,
+        officer_unassigned,
         public,
     )
 

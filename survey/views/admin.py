@@ -22,6 +22,7 @@ from survey.forms.admin import (
 )
 from survey.models import Counter, Procedure, Questionnaire, Role, Unit, User
 from survey.models.base import utcnow
+from survey.org_tree import OrgTree
 from survey.security import require_roles
 from survey.services import ServiceError
 from survey.services import org as org_service
@@ -60,19 +61,9 @@ def get_counter_or_404(counter_id: int) -> Counter:
 
 def _units_ordered() -> list[tuple[Unit, int]]:
     """Units depth-first with their depth, for indented lists and select boxes."""
-    units = list(db.session.scalars(select(Unit).order_by(Unit.name)))
-    children: dict[int | None, list[Unit]] = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-    ordered: list[tuple[Unit, int]] = []
-
-    def walk(parent_id: int | None, depth: int) -> None:
-        for unit in children.get(parent_id, []):
-            ordered.append((unit, depth))
-            walk(unit.id, depth + 1)
-
-    walk(None, 0)
-    return ordered
+    units = {unit.id: unit for unit in db.session.scalars(select(Unit))}
+    tree = OrgTree.from_rows((unit.id, unit.parent_id, unit.name) for unit in units.values())
+    return [(units[unit_id], depth) for unit_id, depth in tree.ordered()]
 
 
 def _unit_choices(allow_none: bool = False) -> list[tuple[int, str]]:
@@ -107,7 +98,7 @@ def edit_unit(unit_id: int | None = None):
         parent = db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None
         try:
             org_service.save_unit(unit, code=form.code.data, name=form.name.data,
-                                  level=form.level.data, parent=parent)
+                                  level=form.level.data, parent=parent, actor=current_user)
         except ServiceError as error:
             db.session.rollback()
             form.code.errors.append(str(error))

@@ -13,6 +13,7 @@ from survey.forms.admin import (
     CalendarOverrideForm,
     ConfirmForm,
     ConflictForm,
+    IntakeForm,
     RoutingRuleForm,
     TryRoutingForm,
 )
@@ -26,7 +27,8 @@ from survey.models import (
     Unit,
     User,
 )
-from survey.services import ServiceError, assignment
+from survey.routing_text import describe_all, rule_label
+from survey.services import ServiceError, assignment, settings
 from survey.services import rules as rule_service
 from survey.views.admin import _unit_choices, bp
 
@@ -42,10 +44,11 @@ def _staff_choices() -> list[tuple[int, str]]:
     return [(u.id, f"{u.display_name} ({u.unit.name})") for u in users]
 
 
-def _try_it() -> tuple[TryRoutingForm, routing.Decision | None]:
+def _try_it() -> tuple[TryRoutingForm, dict | None]:
+    """Answer "where would this case go?" with the very function that routes real cases."""
     form = TryRoutingForm(request.args)
     form.kind.choices = _kind_choices(None)
-    form.unit_id.choices = [(0, _("— Any —"))] + _unit_choices()
+    form.unit_id.choices = [(0, _("— Not given —"))] + _unit_choices()
     form.accused_id.choices = [(0, _("— Nobody —"))] + _staff_choices()
     if "kind" not in request.args or not form.validate():
         return form, None
@@ -53,17 +56,52 @@ def _try_it() -> tuple[TryRoutingForm, routing.Decision | None]:
                               procedure_field=form.procedure_field.data or None,
                               topic=form.topic.data or None,
                               accused_user_id=form.accused_id.data or None)
-    return form, assignment.decide(facts)
+    decision = assignment.plan(facts)
+    unit = db.session.get(Unit, decision.handling_unit_id) if decision.handling_unit_id else None
+    holder = db.session.get(User, decision.assignee_id) if decision.assignee_id else None
+    return form, {"unit": unit, "holder": holder,
+                  "reasons": describe_all(r.as_json() for r in decision.reasons)}
+
+
+def _intake_form() -> IntakeForm:
+    form = IntakeForm(unit_id=settings.intake_unit_id() or 0)
+    form.unit_id.choices = [(0, _("— Not set —"))] + _unit_choices()
+    return form
 
 
 @bp.get("/routing")
 def list_rules():
     rules = db.session.scalars(select(RoutingRule).order_by(RoutingRule.id)).all()
     form, decision = _try_it()
-    names = {u.id: u.display_name for u in db.session.scalars(select(User))}
-    units = {u.id: u.name for u in db.session.scalars(select(Unit))}
+    units = {unit.id: unit.name for unit in db.session.scalars(select(Unit))}
     return render_template("admin/routing.html", rules=rules, try_form=form, decision=decision,
-                           names=names, units=units)
+                           intake_form=_intake_form(), confirm=ConfirmForm(),
+                           labels={rule.id: rule_label(rule, units) for rule in rules},
+                           off_desk=len(assignment.off_desk()))
+
+
+@bp.post("/routing/intake")
+def set_intake():
+    form = _intake_form()
+    if form.validate_on_submit() and (form.unit_id.data == 0
+                                      or db.session.get(Unit, form.unit_id.data)):
+        settings.put(settings.INTAKE_UNIT, form.unit_id.data or None, actor=current_user)
+        assignment.repair("intake_changed", actor=current_user)
+        db.session.commit()
+        flash(_("Intake office saved."))
+    return redirect(url_for("admin.list_rules"))
+
+
+@bp.post("/routing/<int:rule_id>/delete")
+def delete_rule(rule_id: int):
+    rule = db.session.get(RoutingRule, rule_id)
+    if rule is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        rule_service.delete_rule(rule, actor=current_user)
+        db.session.commit()
+        flash(_("Routing rule deleted; open cases keep their handlers."))
+    return redirect(url_for("admin.list_rules"))
 
 
 @bp.route("/routing/new", methods=["GET", "POST"])

@@ -1,11 +1,14 @@
-"""The identity custodian's pages: denouncers' identities and held-back files, each look audited."""
+"""The identity custodian's pages: denouncers' identities and held-back files, each look audited.
+
+A custodian keeps the denunciations of their own unit and the units below it, nothing else.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
 from survey.extensions import db
 from survey.forms.admin import ConfirmForm
@@ -14,6 +17,7 @@ from survey.models import Case, CaseKind, Role
 from survey.security import require_roles
 from survey.services import ServiceError, attachments, audit
 from survey.services import cases as case_service
+from survey.services.org import subtree_ids
 
 bp = Blueprint("custody", __name__, url_prefix="/officer/custody")
 bp.before_request(require_roles(Role.CUSTODIAN))
@@ -21,18 +25,32 @@ bp.before_request(require_roles(Role.CUSTODIAN))
 NO_STORE = {"Cache-Control": "no-store"}
 
 
+PAGE_SIZE = 50
+
+
+def in_custody():
+    """The denunciations this custodian keeps: those of their unit and the units below it."""
+    units = subtree_ids(current_user.unit_id)
+    return and_(Case.kind == CaseKind.DENUNCIATION,
+                or_(Case.unit_id.in_(units), Case.handling_unit_id.in_(units)))
+
+
 def get_denunciation_or_404(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
-    if case is None or case.kind is not CaseKind.DENUNCIATION:
+    case = db.session.scalar(select(Case).where(Case.id == case_id, in_custody()))
+    if case is None:
         abort(404)
     return case
 
 
 @bp.get("/")
 def list_denunciations():
-    cases = db.session.scalars(select(Case).where(Case.kind == CaseKind.DENUNCIATION)
-                               .order_by(Case.received_at.desc())).all()
-    return render_template("custody/list.html", cases=cases)
+    page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
+    total = db.session.scalar(select(func.count(Case.id)).where(in_custody())) or 0
+    cases = db.session.scalars(select(Case).where(in_custody())
+                               .order_by(Case.received_at.desc(), Case.id.desc())
+                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template("custody/list.html", cases=cases, page=page, total=total,
+                           per_page=PAGE_SIZE)
 
 
 @bp.get("/cases/<int:case_id>")

@@ -1,8 +1,9 @@
 """The officer's desk: my cases by nearest deadline, the case page and its allowed steps.
 
-Leaders also see their unit's queue, reassign, decide extensions and see what is late.
-Deny by default: each role reaches only the endpoints listed for it, and every case goes through
-``get_case_or_404``, which refuses the accused officer and anyone in conflict with them.
+Leaders also see their unit's queue, the Unassigned queue of their subtree, reassign, decide
+extensions and see what is late; administrators see the whole Unassigned queue and assign from
+it. Deny by default: each role reaches only the endpoints listed for it, and every case goes
+through ``get_case_or_404``, which refuses the accused officer and anyone in conflict with them.
 """
 
 from __future__ import annotations
@@ -12,27 +13,28 @@ from datetime import date
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 
 from survey import text_match, workdays
 from survey.extensions import db
 from survey.forms.cases import DeskFilterForm
 from survey.labels import KINDS, STATES
-from survey.models import Case, CaseKind, Milestone, Role, User
+from survey.models import Case, Milestone, Role
 from survey.models.base import utcnow
 from survey.security import require_roles
-from survey.services import assignment, milestones
-from survey.services.org import subtree_ids
+from survey.services import assignment, case_access, milestones
 from survey.workflow import OPEN_STATES
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
-bp.before_request(require_roles(Role.OFFICER, Role.LEADER, Role.CUSTODIAN))
+bp.before_request(require_roles(Role.OFFICER, Role.LEADER, Role.CUSTODIAN, Role.ADMIN))
 
 HANDLER_ENDPOINTS = {"officer.desk", "officer.show_case", "officer.act", "officer.add_note",
                      "officer.reply", "officer.request_extension", "officer.download"}
 LEADER_ENDPOINTS = HANDLER_ENDPOINTS | {"officer.queue", "officer.late", "officer.extensions",
-                                        "officer.decide_extension", "officer.reassign"}
+                                        "officer.decide_extension", "officer.reassign",
+                                        "officer.unassigned", "officer.take"}
 ENDPOINTS_BY_ROLE = {Role.OFFICER: HANDLER_ENDPOINTS, Role.LEADER: LEADER_ENDPOINTS,
+                     Role.ADMIN: {"officer.unassigned", "officer.assign_unassigned"},
                      Role.CUSTODIAN: set()}  # the custodian's pages live in views/custody.py
 DUE_SOON_WORKING_DAYS = 2
 
@@ -43,30 +45,9 @@ def _only_listed_endpoints():
         abort(403)
 
 
-def excluded_accused_ids(user: User) -> set[int]:
-    """Whom ``user`` must never see denounced: themselves and those declared in conflict."""
-    ids = {user.id}
-    for pair in assignment.conflicts():
-        if user.id in pair:
-            ids |= set(pair)
-    return ids
-
-
-def _not_about_me():
-    # Spelled out rather than NOT(kind AND accused IN ...): with a NULL accused that would be
-    # NULL, and SQL would drop every denunciation that names nobody.
-    return or_(Case.kind != CaseKind.DENUNCIATION, Case.accused_user_id.is_(None),
-               Case.accused_user_id.not_in(excluded_accused_ids(current_user)))
-
-
 def visible_cases():
-    """The cases the current user may see, as a SQL condition."""
-    if current_user.role is Role.LEADER:
-        scope = or_(Case.handling_unit_id.in_(subtree_ids(current_user.unit_id)),
-                    Case.assignee_id == current_user.id)
-    else:
-        scope = Case.assignee_id == current_user.id
-    return and_(scope, _not_about_me())
+    """The cases the current user may open, as a SQL condition."""
+    return case_access.visible(current_user)
 
 
 def get_case_or_404(case_id: int) -> Case:

@@ -17,6 +17,7 @@ from survey.forms.cases import (
     ReplyForm,
 )
 from survey.models import AuditEvent, Case, ExtensionRequest, Role, User
+from survey.routing_text import describe_all
 from survey.services import ServiceError, assignment, attachments
 from survey.services import cases as case_service
 from survey.services.org import subtree_ids
@@ -34,6 +35,12 @@ def _reassign_form(case) -> ReassignForm | None:
     return form
 
 
+def _routing_steps(events) -> dict[int, list[str]]:
+    """Each routing event's reasons in words, so the holder sees why the case came to them."""
+    return {event.id: describe_all(event.detail.get("reasons", [])) for event in events
+            if event.action in ("assigned", "rerouted")}
+
+
 def _page(case, status: int = 200, **forms):
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
                                 .order_by(AuditEvent.id)).all()
@@ -48,6 +55,7 @@ def _page(case, status: int = 200, **forms):
         extension_form=forms.get("extension") or ExtensionForm(),
         reassign_form=forms.get("reassign") or _reassign_form(case),
         decide_form=DecideExtensionForm(), pending_extensions=pending,
+        routing_steps=_routing_steps(events),
         files=[a for a in case.attachments if a.cleared_for_handlers],
         held_files=sum(1 for a in case.attachments if not a.cleared_for_handlers),
     ), status
@@ -125,7 +133,7 @@ def reassign(case_id: int):
         officer = db.session.get(User, form.officer_id.data)
         try:
             assignment.reassign(case, officer, actor=current_user,
-                                subtree=subtree_ids(current_user.unit_id))
+                                units=subtree_ids(current_user.unit_id))
         except ServiceError as error:
             db.session.rollback()
             form.officer_id.errors.append(str(error))
