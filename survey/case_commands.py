@@ -93,7 +93,7 @@ def check_command(fmt):
 
     found = off_desk()
     codes = dict(db.session.execute(select(Unit.id, Unit.code).where(
-        Unit.id.in_({item.unit_id for item in found} - {None})))) if found else {}
+        Unit.id.in_({item.unit_id for item in found} - {None}))).all()) if found else {}
     report = {"open": open_count(), "off_desk": [
         {"case": item.case_id, "kind": item.kind, "unit": codes.get(item.unit_id),
          "reason": item.reason} for item in found]}

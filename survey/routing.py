@@ -241,11 +241,10 @@ class _Walk:
                 return found
         return None
 
-    def last_resort(self, avoid_unit: int | None) -> Staff | None:
+    def last_resort(self) -> Staff | None:
         for leaders in (True, False):
             found = [m for m in self.holders.staff if m.is_leader == leaders
-                     and m.unit_id != avoid_unit and m.unit_id in self.tree
-                     and self.holders.may_hold(m)]
+                     and m.unit_id in self.tree and self.holders.may_hold(m)]
             if found:
                 chosen = min(found, key=lambda m: (self.tree.depth(m.unit_id), m.open_cases, m.id))
                 self.reasons.append(Reason("last_resort", {"user": chosen.id,
@@ -313,8 +312,7 @@ def _route_to_superior(accused: Staff, walk: _Walk, intake_unit_id: int | None) 
         chosen = walk.try_unit(unit_id, leaders=True)
         if chosen:
             break
-    chosen = chosen or _to_intake(walk, intake_unit_id, accused.unit_id) \
-        or walk.last_resort(accused.unit_id)
+    chosen = chosen or _to_intake(walk, intake_unit_id, accused.unit_id) or walk.last_resort()
     return walk.decide(chosen, None, levels[0] if levels else intake_unit_id)
 
 
@@ -341,7 +339,7 @@ def route(facts: CaseFacts, rules: Iterable[Rule], tree: OrgTree, staff: Sequenc
     chosen = None
     if unit_id is not None:
         chosen = walk.try_office(unit_id) or walk.try_leaders_above(unit_id)
-    chosen = chosen or _to_intake(walk, intake_unit_id, None) or walk.last_resort(None)
+    chosen = chosen or _to_intake(walk, intake_unit_id, None) or walk.last_resort()
     return walk.decide(chosen, rule_id, unit_id if unit_id is not None else intake_unit_id)
 
 

@@ -178,3 +178,32 @@ def test_error_pages_show_no_identity(client, demo, db):
     html = client.get(f"/officer/cases/{case.id}").get_data(as_text=True)
     assert all(part not in html for part in IDENTITY)
     assert re.search(r"<h1>[^<]+</h1>", html)
+
+
+def test_a_commune_custodian_sees_only_denunciations_of_their_own_subtree(client, demo, db):
+    from survey.models import Role, Unit
+    from survey.services.users import create_user
+
+    commune = db.session.scalars(select(Unit).where(Unit.code == "NB-HL")).one()
+    create_user("baomatxa", role=Role.CUSTODIAN, unit=commune, password="baomatxa-demo-2026")
+    province_case, _ = denunciation_about("canbo1")  # at the province centre
+    held = store(province_case, "chung-cu.jpg", jpeg(), from_citizen=True)
+    held.cleared_for_handlers = False
+    commune_hub = db.session.scalars(select(Unit).where(Unit.code == "NB-HL-TT")).one()
+    commune_case, _ = new_case(CaseKind.DENUNCIATION, unit=commune_hub, counter=None,
+                               accused=user("canbo1x"), subject="Tố cáo ở phường")
+    db.session.commit()
+    login(client, "baomatxa")
+    listing = client.get("/officer/custody/").get_data(as_text=True)
+    assert "Tố cáo ở phường" in listing and "Đòi tiền bồi dưỡng" not in listing
+    assert client.get(f"/officer/custody/cases/{province_case.id}").status_code == 404
+    assert client.get(f"/officer/custody/cases/{province_case.id}/files/{held.id}"
+                      ).status_code == 404
+    token = csrf_token(listing)
+    assert client.post(f"/officer/custody/cases/{province_case.id}/reveal",
+                       data={"csrf_token": token, "reason": "Cần xác minh nhân thân"}
+                       ).status_code == 404
+    assert client.get(f"/officer/custody/cases/{commune_case.id}").status_code == 200
+    login(client, "baomat")  # the province's custodian keeps both
+    listing = client.get("/officer/custody/").get_data(as_text=True)
+    assert "Tố cáo ở phường" in listing and "Đòi tiền bồi dưỡng" in listing
