@@ -228,3 +228,24 @@ def test_open_cases_count_matches_the_desks(demo, db):
     on_desks = {case_id for (case_id,) in db.session.execute(
         select(Case.id).where(Case.state.in_(OPEN_STATES), Case.assignee_id.is_not(None)))}
     assert assignment.open_count() == len(on_desks)
+
+
+def test_every_demo_account_follows_its_menu_and_opens_every_case_it_lists(client, demo, db):
+    import re
+
+    file_everything(db)
+    db.session.commit()
+    for username in demo:
+        login(client, username)
+        home = client.get("/officer/" if demo[username].role in ("officer", "leader")
+                          else "/admin/" if demo[username].role == "admin"
+                          else "/inspect/" if demo[username].role == "inspector"
+                          else "/officer/custody/")
+        assert home.status_code == 200, username
+        menu = re.search(r'<nav class="staff".*?</nav>', home.get_data(as_text=True), re.S)
+        for link in re.findall(r'href="(/[^"]*)"', menu.group(0)):
+            page = client.get(link)
+            assert page.status_code == 200, (username, link)
+            for case_link in set(re.findall(r'href="(/officer/(?:custody/)?cases/\d+)"',
+                                            page.get_data(as_text=True))):
+                assert client.get(case_link).status_code == 200, (username, case_link)

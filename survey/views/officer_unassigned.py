@@ -48,11 +48,20 @@ def unassigned():
     cases = cases[:PAGE_SIZE]
     total = db.session.scalar(select(func.count(Case.id)).where(condition))
     reasons = assignment.latest_reasons([case.id for case in cases])
-    explained = {case.id: describe_all(reasons.get(case.id, [])) for case in cases}
+    explained = {case.id: _explain(reasons.get(case.id, [])) for case in cases}
     return render_template("officer/unassigned.html", cases=cases, total=total,
                            explained=explained, confirm=ConfirmForm(),
                            next_after=cases[-1].id if more else None,
                            show_content=current_user.role is Role.LEADER)
+
+
+def _explain(reasons: list[dict]) -> tuple[str, list[str]]:
+    """The headline of why a case waits, and the routing steps that led there."""
+    steps = describe_all(reasons)
+    if reasons and reasons[-1].get("code") == "no_eligible_handler":
+        return steps[-1], steps[:-1]
+    # Its holder was taken off by hand or by an older version: the last routing is history.
+    return _("Nobody holds it now"), steps
 
 
 @bp.post("/unassigned/<int:case_id>/take")
