@@ -249,3 +249,21 @@ def test_every_demo_account_follows_its_menu_and_opens_every_case_it_lists(clien
             for case_link in set(re.findall(r'href="(/officer/(?:custody/)?cases/\d+)"',
                                             page.get_data(as_text=True))):
                 assert client.get(case_link).status_code == 200, (username, case_link)
+
+
+def test_a_batch_re_routing_keeps_the_audit_chain_intact_and_sends_one_notice(app, demo, db):
+    filed = [new_case(CaseKind.FEEDBACK, unit=unit("NB-TTHCC"), counter=None)[0]
+             for _ in range(7)]
+    holder = user("canbo1")
+    held = [case.id for case in filed if case.assignee_id == holder.id]
+    assert held
+    db.session.query(OutboxMail).delete()
+    update_user(holder, actor=user("admin"), display_name=holder.display_name, email=None,
+                role=holder.role, unit=holder.unit, active=False)
+    db.session.commit()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "rerouted")).all()
+    assert sorted(event.case_id for event in events) == sorted(held)
+    assert run(app, "audit", "verify").exit_code == 0
+    notices = db.session.scalars(select(OutboxMail)).all()
+    assert len(notices) <= 2 and all("được chuyển cho bạn" in m.body for m in notices), \
+        [m.body for m in notices]

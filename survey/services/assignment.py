@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from survey import routing
 from survey.extensions import db
@@ -53,8 +53,10 @@ class RoutingContext:
         """Keep the open-case counts true while a batch is routed, so load stays balanced."""
         if previous == new:
             return
-        self.staff = [replace(m, open_cases=m.open_cases + (m.id == new) - (m.id == previous))
-                      for m in self.staff]
+        for position, member in enumerate(self.staff):
+            if member.id in (previous, new):
+                change = 1 if member.id == new else -1
+                self.staff[position] = replace(member, open_cases=member.open_cases + change)
 
 
 def conflicts() -> list[frozenset[int]]:
@@ -104,13 +106,19 @@ def route_case(case: Case, *, ctx: RoutingContext | None = None, cause: str = "f
     previous = case.assignee_id
     _apply(case, decision)
     ctx.moved(previous, case.assignee_id)
+    db.session.flush()
     audit.record("assigned" if cause == "filed" else "rerouted", case_id=case.id, actor=actor,
-                 actor_kind=None if actor else "system", cause=cause,
-                 handling_unit=case.handling_unit_id, assignee=case.assignee_id,
-                 previous=previous, rule=decision.rule_id,
-                 reasons=[reason.as_json() for reason in decision.reasons])
+                 actor_kind=None if actor else "system",
+                 **_routing_detail(case, decision, previous, cause))
     notify.case_assigned(case, rerouted=cause != "filed")
     return decision
+
+
+def _routing_detail(case: Case, decision: routing.Decision, previous: int | None,
+                    cause: str) -> dict:
+    return {"cause": cause, "handling_unit": case.handling_unit_id, "assignee": case.assignee_id,
+            "previous": previous, "rule": decision.rule_id,
+            "reasons": [reason.as_json() for reason in decision.reasons]}
 
 
 def _apply(case: Case, decision: routing.Decision) -> None:
@@ -120,7 +128,6 @@ def _apply(case: Case, decision: routing.Decision) -> None:
         case.unassigned_since = case.unassigned_since or utcnow()
     else:
         case.unassigned_since = case.unassigned_notified_at = None
-    db.session.flush()
 
 
 # ---- who may hold a case, by hand -------------------------------------------------------------
@@ -234,23 +241,34 @@ def open_count() -> int:
 
 
 def repair(cause: str, *, actor: User | None = None) -> int:
-    """Route again every open case now off every desk; return how many changed hands."""
+    """Route again every open case now off every desk; return how many changed hands.
+
+    Batched: a deactivated officer may hold thousands of cases, so each batch is decided in
+    memory, written with one audit append, and each new holder gets one notice for all of theirs.
+    """
     suspects = [row.id for row in db.session.execute(_suspects())]
     if not suspects:
         return 0
     ctx = load_context()
-    changed = 0
+    changed: dict[int | None, list[int]] = {}
     for start in range(0, len(suspects), BATCH):
+        events = []
         batch = db.session.scalars(select(Case).where(Case.id.in_(suspects[start:start + BATCH]))
-                                   .order_by(Case.id))
+                                   .options(selectinload(Case.procedure)).order_by(Case.id))
         for case in batch:
             decision = ctx.decide(facts(case), _restart_unit(case))
             if case.assignee_id is None and decision.assignee_id is None \
                     and case.handling_unit_id is not None:
                 continue  # still nobody: the history already says so, don't repeat it
-            route_case(case, ctx=ctx, cause=cause, actor=actor, start_unit_id=_restart_unit(case))
-            changed += 1
-    return changed
+            previous = case.assignee_id
+            _apply(case, decision)
+            ctx.moved(previous, case.assignee_id)
+            events.append((case.id, _routing_detail(case, decision, previous, cause)))
+            changed.setdefault(case.assignee_id, []).append(case.id)
+        db.session.flush()
+        audit.record_many("rerouted", events, actor=actor, actor_kind=None if actor else "system")
+    notify.cases_rerouted(changed)
+    return sum(len(ids) for ids in changed.values())
 
 
 def _restart_unit(case: Case) -> int | None:

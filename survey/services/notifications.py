@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 
 from flask import current_app, has_request_context
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -93,6 +93,31 @@ def case_assigned(case: Case, *, rerouted: bool = False) -> None:
         line = _("A new %(kind)s (#%(id)d) is assigned to you.", kind=kind_label(case.kind),
                  id=case.id)
     _to_staff([assignee], case, _("Case #%(id)d assigned to you", id=case.id), line)
+
+
+@in_vietnamese
+def cases_rerouted(by_holder: dict[int | None, list[int]]) -> None:
+    """One notice per new holder (and one to the administrators for cases nobody may hold)."""
+    base = current_app.config["SURVEY_BASE_URL"]
+    for holder_id, case_ids in by_holder.items():
+        if holder_id is None:
+            recipients, subject = admins(), _("Cases with no handler")
+            line = ngettext("%(num)d case now has nobody who may hold it: see the Unassigned "
+                            "queue.", "%(num)d cases now have nobody who may hold them: see the "
+                            "Unassigned queue.", len(case_ids))
+            link = f"{base}/officer/unassigned"
+        else:
+            recipients = [u for u in [db.session.get(User, holder_id)] if u is not None]
+            subject = _("Cases assigned to you")
+            line = ngettext("%(num)d case was routed to you because its holder can no longer "
+                            "hold it.", "%(num)d cases were routed to you because their holder "
+                            "can no longer hold them.", len(case_ids))
+            link = f"{base}/officer/"
+        for user in recipients:
+            if user.email:
+                mail.queue(user.email, subject, _(
+                    "%(line)s\n\nOpen the desk: %(link)s\n\nThis message holds no personal "
+                    "data; the details are on the officer's desk.", line=line, link=link))
 
 
 @in_vietnamese
