@@ -54,7 +54,24 @@ class BabelTranslations:
         return get_domain().get_translations().ungettext(singular, plural, n)
 
 
+NUL_MESSAGE = _l("This field contains a character that is not allowed.")
+
+
 class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return BabelTranslations()
+
+    def validate(self, extra_validators=None) -> bool:
+        """Refuse NUL characters in any text: PostgreSQL cannot store or even compare them.
+
+        The character is dropped from what re-renders, so the rest of the text is kept.
+        """
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and "\x00" in field.data:
+                field.data = field.data.replace("\x00", "")
+                field.errors = [*field.errors, get_domain().get_translations().ugettext(
+                    NUL_MESSAGE)]
+                valid = False
+        return valid

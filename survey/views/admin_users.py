@@ -30,7 +30,8 @@ def _fill(form: UserForm) -> None:
 @bp.get("/users")
 def list_users():
     form = UserSearchForm(request.args)
-    form.validate()
+    if not form.validate():
+        form.q.data = None  # a search that cannot run shows everyone, with the field's error
     page = min(max(request.args.get("page", 1, type=int), 1), 10_000)
     query = select(User)
     if form.q.data:
