@@ -31,7 +31,7 @@ def test_make_a_new_code_asks_first_and_says_what_it_does(client, demo, db):
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and counter.name in text
     assert "ngừng hoạt động ngay" in text and "áp phích" in text
-    assert "3 đường dẫn của quầy này chưa được dùng" in text
+    assert "3 liên kết của quầy này chưa được dùng" in text
     db.session.expire_all()
     assert db.session.get(Counter, counter.id).survey_code == old  # looking changes nothing
 
