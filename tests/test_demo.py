@@ -116,3 +116,15 @@ def test_demo_command_says_which_counter_the_survey_url_belongs_to(app, db):
     table = runner.invoke(args=["demo"]).output
     assert f"NB-Q01 \"{counter['name']}\"" in table and counter["url"] in table
     assert "admin-demo-2026" in table
+
+
+def test_this_months_dossiers_are_a_whole_months_like_any_other(db, demo):
+    """The desk cuts a month by the days of it inside the period: the demo must not cut it too."""
+    from survey.models import TransactionCount, Unit
+    from survey.periods import local_today
+
+    centre = db.session.scalar(select(Unit.id).where(Unit.code == "NB-TTHCC"))
+    counts = dict(db.session.execute(select(TransactionCount.month, TransactionCount.transactions)
+                                     .where(TransactionCount.unit_id == centre)).all())
+    this_month = counts[local_today().replace(day=1)]
+    assert this_month > 0.6 * min(counts.values())

@@ -183,10 +183,10 @@ CENTRE_DOSSIERS, COMMUNE_DOSSIERS = 3200, (640, 520, 430)
 def add_transaction_counts(today: date | None = None) -> int:
     """Give each demo service centre its monthly dossiers, last year and this year to date.
 
-    Months that already have a count keep it; this month counts its days so far.
+    Months that already have a count keep it. This month holds the whole month's dossiers, as
+    for any month: the desk itself counts only the days of a month inside the chosen period, so
+    a count of the days so far would be cut twice (a response rate ten times too high).
     """
-    import calendar
-
     from survey.models import TransactionCount
     from survey.periods import local_today
 
@@ -204,11 +204,9 @@ def add_transaction_counts(today: date | None = None) -> int:
                 month = date(year, number, 1)
                 if (unit.id, month) in have:
                     continue
-                share = today.day / calendar.monthrange(year, number)[1] \
-                    if (year, number) == (today.year, today.month) else 1
                 noise = random.Random(f"{unit.code}:{month}").uniform(0.9, 1.1)
                 db.session.add(TransactionCount(unit_id=unit.id, month=month, source="import",
-                                                transactions=round(base * SEASON[number - 1] * noise * share)))
+                                                transactions=round(base * SEASON[number - 1] * noise)))
                 added += 1
     db.session.flush()
     return added

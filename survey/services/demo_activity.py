@@ -97,9 +97,19 @@ def answers_for(definition: dict, mood: int, rng: random.Random) -> dict[str, in
             answers[question["code"]] = None
         elif question["required"] or rng.random() < 0.8:
             values = sorted(point["value"] for point in definition["scales"][question["scale"]])
-            level = max(1, min(5, mood + rng.choice([-1, 0, 0, 0, 1])))
+            level = mood + rng.choice([-1, 0, 0, 0, 1])
+            lean = _lean(question["code"])
+            if rng.random() < abs(lean):
+                level += 1 if lean > 0 else -1
+            level = max(1, min(5, level))
             answers[question["code"]] = values[round((level - 1) / 4 * (len(values) - 1))]
     return answers
+
+
+def _lean(code: str) -> float:
+    """How often a criterion is rated a step above (or below) the respondent's mood, fixed by its
+    code, so criteria and elements differ as in a real survey; the overall question never."""
+    return 0.0 if code == "overall" else random.Random(f"lean:{code}").uniform(-0.35, 0.25)
 
 
 def _counter_weights(counters: Sequence[Counter]) -> list[float]:
