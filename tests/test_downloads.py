@@ -101,8 +101,9 @@ def test_officer_previews_a_pdf_inline_in_a_sandbox(client, demo, db):
     reply = client.get(preview)
     assert reply.status_code == 200 and reply.mimetype == "application/pdf"
     assert reply.headers["Content-Disposition"].startswith('inline; filename="Bien ban.pdf"')
-    policy = reply.headers["Content-Security-Policy"]
+    [policy] = reply.headers.getlist("Content-Security-Policy")  # not also the site's own
     assert policy.startswith("sandbox;") and "default-src 'none'" in policy
+    assert reply.headers["X-Frame-Options"] == "DENY"
     assert "script-src" not in policy and "allow-" not in policy  # no script, no same origin
     assert reply.headers["Cache-Control"] == "no-store"
     assert reply.headers["X-Content-Type-Options"] == "nosniff"
