@@ -7,6 +7,8 @@ HOST   ?= 127.0.0.1
 # What QR codes and printed links point at; a phone on your network needs your machine's address.
 export SURVEY_BASE_URL ?= http://$(HOST):$(PORT)
 WORKERS ?= 2
+# Synthetic survey answers the demo gets on its first run (a re-run adds none).
+DEMO_RESPONSES ?= 6000
 # gunicorn kills a worker silent for 30 s by default; the inspector's desk over a whole province's
 # year on SQLite takes longer at a million responses (benchmarks/desk.py), so allow two minutes.
 TIMEOUT ?= 120
@@ -34,7 +36,7 @@ translations: $(VENV)/.installed
 
 run: install translations
 	$(BIN)/survey db upgrade
-	$(BIN)/survey demo --if-empty
+	$(BIN)/survey demo --if-empty --responses $(DEMO_RESPONSES)
 	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
 	$(BIN)/gunicorn --workers $(WORKERS) --timeout $(TIMEOUT) --bind $(HOST):$(PORT) 'survey:create_app()'
 

@@ -16,14 +16,21 @@ from survey.models import Counter, Unit
 
 @click.command("demo")
 @click.option("--responses", default=0, show_default=True, type=click.IntRange(0, 10_000_000),
-              help="also add this many synthetic responses over the last year")
+              help="also add this many synthetic responses over the last year "
+                   "(make run adds 6000)")
 @click.option("--seed", default=1, show_default=True, help="random seed for the responses")
 @click.option("--if-empty", is_flag=True, help="do nothing if any unit exists (used by make run)")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table")
 @with_appcontext
 def demo_command(responses, seed, if_empty, fmt):
     """Load the demo organisation and optionally synthetic responses (idempotent)."""
-    from survey.services.demo import PROVINCE, add_synthetic_responses, build_organisation
+    from survey.services.demo import (
+        CENTRE_COUNTERS,
+        PROVINCE,
+        add_synthetic_responses,
+        build_organisation,
+    )
+    from survey.services.flags import detect
     from survey.urls import survey_url
 
     has_units = db.session.scalar(select(Unit.id).limit(1)) is not None
@@ -34,10 +41,17 @@ def demo_command(responses, seed, if_empty, fmt):
 
     logins = build_organisation()
     added = add_synthetic_responses(responses, seed) if responses else 0
+    # What cron would do: the inspector's flag page shows what the detector finds in the demo.
+    flagged = detect(db.session).flagged if added else 0
     db.session.commit()
-    first = db.session.scalar(select(Counter).order_by(Counter.code))
+    # The provincial centre's first counter, the one the README walks through.
+    first = db.session.scalar(select(Counter).where(Counter.active.is_(True))
+                              .order_by(Counter.code != CENTRE_COUNTERS[0][0], Counter.code))
+    counter = {"code": first.code, "name": first.name, "unit": first.unit.name,
+               "url": survey_url(first)} if first else None
     data = {"logins": [vars(login) for login in logins], "responses_added": added,
-            "survey_url": survey_url(first) if first else None}
+            "flags_added": flagged, "survey_url": counter["url"] if counter else None,
+            "survey_counter": counter}
 
     def table(d):
         click.echo("Demo logins (username / password / role / unit):")
@@ -45,8 +59,12 @@ def demo_command(responses, seed, if_empty, fmt):
             click.echo(f"  {login['username']:<10} {login['password']:<22} {login['role']:<10} "
                        f"{login['unit']}")
         if d["responses_added"]:
-            click.echo(f"Added {d['responses_added']} synthetic responses.")
-        click.echo(f"Survey of the first counter: {d['survey_url']}")
+            click.echo(f"Added {d['responses_added']} synthetic responses over the last year; "
+                       f"the anomaly detector flagged {d['flags_added']}.")
+        if d["survey_counter"]:
+            c = d["survey_counter"]
+            click.echo(f"Survey of counter {c['code']} \"{c['name']}\" ({c['unit']}):")
+            click.echo(f"  {c['url']}")
 
     emit(data, fmt, table)
 

@@ -70,7 +70,15 @@ EVENTS = {
     "unassigned_notified": _l("Leaders told: still no handler"),
 }
 
+# Keyed by the content types the upload check allows (services/attachments.py).
+FILE_TYPES = {
+    "image/jpeg": _l("JPEG image"),
+    "image/png": _l("PNG image"),
+    "application/pdf": _l("PDF document"),
+}
+
 
 def register(jinja_env) -> None:
     jinja_env.globals.update(KIND_LABELS=KINDS, KIND_PURPOSES=KIND_PURPOSES, STATE_LABELS=STATES,
-                             ACTION_LABELS=ACTIONS, ROLE_LABELS=ROLES, EVENT_LABELS=EVENTS)
+                             ACTION_LABELS=ACTIONS, ROLE_LABELS=ROLES, EVENT_LABELS=EVENTS,
+                             FILE_TYPE_LABELS=FILE_TYPES)

@@ -130,8 +130,7 @@ def test_regenerating_a_code_revokes_the_old_one(client, demo, db):
     counter = first_counter(db)
     old = counter.survey_code
     login(client, "admin")
-    reply = post_form(client, f"/admin/counters/{counter.id}", {},
-                      action=f"/admin/counters/{counter.id}/regenerate")
+    reply = post_form(client, f"/admin/counters/{counter.id}/regenerate", {"confirm": "yes"})
     assert reply.status_code == 302
     db.session.expire_all()
     assert db.session.get(Counter, counter.id).survey_code != old

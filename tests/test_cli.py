@@ -129,7 +129,8 @@ def test_index_satisfaction_rate_matches_a_count_by_hand(app, demo, db):
     overall = list(db.session.scalars(select(Answer.value).where(Answer.question_code == "overall")))
     satisfied = sum(1 for v in overall if v >= 4)
     result = json.loads(run(app, "index", "--method", "satisfaction-rate", "--format", "json").output)
-    assert result["n"] == len(overall) == 400
+    # Decree 61 forms (a few of the demo's answers) have no overall question.
+    assert result["n"] == len(overall) and 300 < len(overall) <= 400
     assert result["index"] == round(100 * satisfied / len(overall), 2)
     low, high = result["ci95"]
     assert low < result["index"] < high

@@ -31,6 +31,7 @@ def data(db, demo):
     # Synthetic times are set to 08:00-16:59 of a random past day, which today may be ahead.
     db.session.execute(update(Response).where(Response.submitted_at > now)
                        .values(submitted_at=now - timedelta(hours=1)))
+    db.session.execute(update(Response).values(comment=None))  # the demo writes a few itself
     # A SIPAS response: its A1 allows "no opinion", quick's questions do not.
     first = db.session.scalar(select(func.min(Answer.response_id))
                               .where(Answer.question_code == "A1"))
@@ -136,6 +137,8 @@ def test_no_personal_or_officer_data_is_exported(tmp_path, db, data):
 
 def test_date_range_is_inclusive_in_vietnam_time(tmp_path, db, data):
     ids = db.session.scalars(select(Response.id).order_by(Response.id).limit(3)).all()
+    db.session.execute(update(Response).where(Response.id.not_in(ids))  # far from the range
+                       .values(submitted_at=datetime(2026, 6, 1, 3, tzinfo=UTC)))
     # 23:30 on 1 March in Vietnam is still 1 March; 00:30 on 3 March is after the range.
     moments = [datetime(2026, 3, 1, 23, 30, tzinfo=LOCAL_TZ),
                datetime(2026, 3, 2, 0, 0, tzinfo=LOCAL_TZ),

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import Answer, Counter, Procedure, Response, Role, Unit, User
-from survey.models.base import utcnow
-from survey.models.responses import Channel
+from survey.models import Counter, Procedure, Role, Unit, User
 from survey.services import settings
+from survey.services.demo_activity import SEASON, add_synthetic_responses  # noqa: F401 - its home
 from survey.services.org import save_counter, save_unit
-from survey.services.questionnaires import current_version, load_builtins
+from survey.services.questionnaires import load_builtins
 from survey.services.users import create_user
 
 PROVINCE = ("NB", "Tỉnh Ninh Bình", "Tỉnh")
@@ -181,68 +180,18 @@ def logins() -> list[DemoLogin]:
     return [DemoLogin(u.username, _password(u.username), u.role.value, u.unit.code) for u in users]
 
 
-def add_synthetic_responses(count: int, seed: int = 1, days: int = 365) -> int:
-    """Insert ``count`` random responses over the last ``days``; re-running adds none twice."""
-    rng = random.Random(seed)
-    quick, sipas = current_version("quick"), current_version("sipas")
-    counters = list(db.session.scalars(select(Counter).order_by(Counter.id)))
-    prefix = f"demo:{seed}:"
-    existing = set(db.session.scalars(
-        select(Response.idempotency_key).where(Response.idempotency_key.like(prefix + "%"))))
-    now = utcnow()
-    added = 0
-    for start in range(0, count, 1000):
-        responses, answers = [], []
-        for i in range(start, min(count, start + 1000)):
-            key = f"{prefix}{i}"
-            if key in existing:
-                continue
-            counter = rng.choice(counters)
-            version = sipas if rng.random() < 0.25 else quick
-            mood = rng.choices([5, 4, 3, 2, 1], weights=[45, 35, 12, 5, 3])[0]
-            moment = now - timedelta(days=rng.random() * days)
-            moment = moment.replace(hour=rng.randint(1, 9))  # 08:00-16:59 in Vietnam
-            responses.append({"questionnaire_version_id": version.id, "unit_id": counter.unit_id,
-                              "counter_id": counter.id, "officer_id": counter.officer_on_duty_id,
-                              "channel": Channel.QR, "submitted_at": moment,
-                              "idempotency_key": key})
-            answers.append(_answers_for(version.definition, mood, rng))
-        if not responses:
-            continue
-        db.session.execute(insert(Response), responses)
-        ids = dict(db.session.execute(select(Response.idempotency_key, Response.id).where(
-            Response.idempotency_key.in_([r["idempotency_key"] for r in responses]))).all())
-        rows = [{"response_id": ids[r["idempotency_key"]], "question_code": code, "value": value}
-                for r, items in zip(responses, answers, strict=True) for code, value in items.items()]
-        db.session.execute(insert(Answer), rows)
-        added += len(responses)
-    db.session.flush()
-    return added
-
-
-def _answers_for(definition: dict, mood: int, rng: random.Random) -> dict[str, int | None]:
-    answers: dict[str, int | None] = {}
-    for question in definition["questions"]:
-        if question["no_opinion"] and rng.random() < 0.05:
-            answers[question["code"]] = None
-        elif question["required"] or rng.random() < 0.8:
-            answers[question["code"]] = max(1, min(5, mood + rng.choice([-1, 0, 0, 0, 1])))
-    return answers
-
-
-# Dossiers a month at the provincial centre and at a commune centre, before the season: fewer
-# around Tết (January-February), more in the year-end rush.
+# Dossiers a month at the provincial centre and at a commune centre, before the season
+# (demo_activity.SEASON).
 CENTRE_DOSSIERS, COMMUNE_DOSSIERS = 3200, (640, 520, 430)
-SEASON = (0.95, 0.7, 1.0, 1.0, 1.05, 1.0, 0.95, 0.95, 1.0, 1.05, 1.1, 1.2)
 
 
 def add_transaction_counts(today: date | None = None) -> int:
     """Give each demo service centre its monthly dossiers, last year and this year to date.
 
-    Months that already have a count keep it; this month counts its days so far.
+    Months that already have a count keep it. This month holds the whole month's dossiers, as
+    for any month: the desk itself counts only the days of a month inside the chosen period, so
+    a count of the days so far would be cut twice (a response rate ten times too high).
     """
-    import calendar
-
     from survey.models import TransactionCount
     from survey.periods import local_today
 
@@ -260,11 +209,9 @@ def add_transaction_counts(today: date | None = None) -> int:
                 month = date(year, number, 1)
                 if (unit.id, month) in have:
                     continue
-                share = today.day / calendar.monthrange(year, number)[1] \
-                    if (year, number) == (today.year, today.month) else 1
                 noise = random.Random(f"{unit.code}:{month}").uniform(0.9, 1.1)
                 db.session.add(TransactionCount(unit_id=unit.id, month=month, source="import",
-                                                transactions=round(base * SEASON[number - 1] * noise * share)))
+                                                transactions=round(base * SEASON[number - 1] * noise)))
                 added += 1
     db.session.flush()
     return added

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+
+STAFF_AREAS = ("/officer", "/inspect", "/admin")
+
+
+def is_staff_area() -> bool:
+    """Tell whether a logged-in user asked for a page of a staff area (their error pages differ)."""
+    path = request.path
+    return (any(path == area or path.startswith(area + "/") for area in STAFF_AREAS)
+            and current_user.is_authenticated)
 
 
 def _error_page(status: int):
     def handler(error):
+        if status in (403, 404) and is_staff_area():
+            from survey.views.auth import home_for
+
+            # The staff layout keeps the menu, the language and the logout button at hand.
+            return render_template(f"errors/staff_{status}.html",
+                                   home=home_for(current_user)), status
         return render_template(f"errors/{status}.html"), status
     return handler
 

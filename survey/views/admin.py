@@ -27,7 +27,7 @@ from survey.security import require_roles
 from survey.services import ServiceError
 from survey.services import org as org_service
 from survey.services import overview as overview_service
-from survey.services.tokens import issue_tokens
+from survey.services.tokens import issue_tokens, unused_links
 from survey.urls import survey_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -148,7 +148,7 @@ def show_counter(counter_id: int):
     duty.officer_id.choices = [(0, _("— Nobody —"))] + [
         (u.id, u.display_name) for u in org_service.eligible_duty_officers(counter)]
     return render_template("admin/counter.html", counter=counter, url=survey_url(counter),
-                           duty_form=duty, confirm=ConfirmForm(), tokens_form=TokensForm())
+                           duty_form=duty, tokens_form=TokensForm())
 
 
 @bp.get("/counters/<int:counter_id>/qr.svg")
@@ -170,14 +170,18 @@ def counter_poster(counter_id: int):
         "Content-Disposition": f'attachment; filename="poster-{counter.code}.pdf"'})
 
 
-@bp.post("/counters/<int:counter_id>/regenerate")
+@bp.route("/counters/<int:counter_id>/regenerate", methods=["GET", "POST"])
 def regenerate_code(counter_id: int):
+    """Say what a new code does to posters and links, and make one only once confirmed."""
     counter = get_counter_or_404(counter_id)
-    if ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if request.form.get("confirm") == "yes" and form.validate_on_submit():
         org_service.regenerate_survey_code(counter)
         db.session.commit()
         flash(_("A new code was made. The old QR code no longer works: print the new poster."))
-    return redirect(url_for("admin.show_counter", counter_id=counter.id))
+        return redirect(url_for("admin.show_counter", counter_id=counter.id))
+    return render_template("admin/regenerate_code.html", counter=counter, url=survey_url(counter),
+                           form=form, unused_links=unused_links(counter))
 
 
 @bp.post("/counters/<int:counter_id>/duty")

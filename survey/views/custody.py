@@ -15,9 +15,10 @@ from survey.forms.admin import ConfirmForm
 from survey.forms.cases import RevealForm
 from survey.models import Case, CaseKind, Role
 from survey.security import require_roles
-from survey.services import ServiceError, attachments, audit
+from survey.services import ServiceError, audit
 from survey.services import cases as case_service
 from survey.services.org import subtree_ids
+from survey.views.files import send_attachment
 
 bp = Blueprint("custody", __name__, url_prefix="/officer/custody")
 bp.before_request(require_roles(Role.CUSTODIAN))
@@ -80,15 +81,14 @@ def reveal(case_id: int):
 
 @bp.get("/cases/<int:case_id>/files/<int:file_id>")
 def view_file(case_id: int, file_id: int):
+    """The held file under its own name; ``?preview=1`` opens an image or a PDF in the browser."""
     case = get_denunciation_or_404(case_id)
     attachment = next((a for a in case.attachments if a.id == file_id), None)
     if attachment is None:
         abort(404)
     audit.record("held_file_viewed", case_id=case.id, actor=current_user, attachment=attachment.id)
     db.session.commit()
-    return Response(attachments.read(attachment), mimetype=attachment.content_type, headers={
-        **NO_STORE,
-        "Content-Disposition": f'attachment; filename="case-{case.id}-{attachment.id}"'})
+    return send_attachment(attachment, preview=request.args.get("preview") == "1")
 
 
 @bp.post("/cases/<int:case_id>/files/<int:file_id>/clear")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,9 +18,10 @@ from survey.forms.cases import (
 )
 from survey.models import AuditEvent, Case, ExtensionRequest, Role, User
 from survey.routing_text import describe_all
-from survey.services import ServiceError, assignment, attachments
+from survey.services import ServiceError, assignment
 from survey.services import cases as case_service
 from survey.services.org import subtree_ids
+from survey.views.files import send_attachment
 from survey.views.officer import bp, get_case_or_404, visible_cases
 from survey.workflow import staff_actions
 
@@ -172,11 +173,10 @@ def extensions():
 
 @bp.get("/cases/<int:case_id>/files/<int:file_id>")
 def download(case_id: int, file_id: int):
+    """The file under its own name; ``?preview=1`` opens an image or a PDF in the browser."""
     case = get_case_or_404(case_id)
     attachment = next((a for a in case.attachments if a.id == file_id and a.cleared_for_handlers),
                       None)
     if attachment is None:
         abort(404)
-    return Response(attachments.read(attachment), mimetype=attachment.content_type, headers={
-        "Content-Disposition": f'attachment; filename="case-{case.id}-{attachment.id}"',
-        "Cache-Control": "no-store"})
+    return send_attachment(attachment, preview=request.args.get("preview") == "1")

@@ -42,7 +42,7 @@ from survey.services.responses import (
     record_at_counter,
     record_response,
 )
-from survey.services.tokens import token_state
+from survey.services.tokens import current_code_of_link, token_state
 
 bp = Blueprint("public", __name__)
 
@@ -84,14 +84,32 @@ def target_or_404(code: str) -> survey_targets.Target:
     return target
 
 
-def _lookup_or_404(code: str, form_name: str, procedure: str | None) -> survey_targets.SurveyLookup:
+def _lookup_or_404(code: str, form_name: str, procedure: str | None,
+                   token: str | None = None) -> survey_targets.SurveyLookup:
     """``target_or_404`` with the form's current version and the posted procedure, one query."""
     found = survey_targets.find_for_survey(code, FORMS[form_name], procedure)
+    if found is None and token:
+        _follow_link(code, token, form_name)
     if found is None or not found.target.active:
         _refuse(code, found is not None)
     if found.version_id is None:
         abort(404)
     return found
+
+
+def _follow_link(code: str, token: str, form_name: str) -> None:
+    """Send a one-time link issued under a code since replaced on to the counter's new code.
+
+    A link belongs to a dossier, not to the poster: a new code for the poster must not break the
+    links already handed out. A form opened before the change keeps its answers (307).
+    """
+    current = current_code_of_link(code, token)
+    if current is None:
+        return
+    endpoint = f"public.survey_{form_name}"
+    if request.method == "POST":
+        abort(redirect(url_for(endpoint, code=current), code=307))
+    abort(redirect(url_for(endpoint, code=current, **{**request.args.to_dict(), "t": token})))
 
 
 def _answered_recently(code: str) -> bool:
@@ -144,13 +162,14 @@ def _survey(code: str, form_name: str):
     is_post = request.method == "POST"
     if is_post and (stored := _store_at_known_version(code, form_name)) is not None:
         return stored
-    found = _lookup_or_404(code, form_name, request.form.get("procedure") if is_post else None)
+    # The one-time link arrives as ?t= and travels on in a hidden field of the form.
+    token = ((request.form.get("token") if is_post else request.args.get("t")) or "")[:64] or None
+    found = _lookup_or_404(code, form_name, request.form.get("procedure") if is_post else None,
+                           token)
     target = found.target
     version = questionnaire_service.current_version_read(FORMS[form_name], found.version_id,
                                                          found.version_checksum)
     key = request.form.get("idempotency_key", "") if is_post else ""
-    # The one-time link arrives as ?t= and travels on in a hidden field of the form.
-    token = ((request.form.get("token") if is_post else request.args.get("t")) or "")[:64] or None
     if token and (state := token_state(token, target.counter_id)) != "valid":
         if is_post and _already_stored(key):
             return redirect(url_for("public.thanks", code=code))  # a retry after success
