@@ -40,6 +40,7 @@ def register_blueprints(app: Flask) -> None:
         inspect_report,
         officer,
         officer_case,
+        officer_intake,
         public,
     )
 
