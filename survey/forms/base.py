@@ -54,7 +54,16 @@ class BabelTranslations:
         return get_domain().get_translations().ungettext(singular, plural, n)
 
 
+def strip_nul(value):
+    """Drop NUL characters: PostgreSQL refuses them in text, and no person types one."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return BabelTranslations()
+
+        def bind_field(self, form, unbound_field, options):
+            filters = (*unbound_field.kwargs.get("filters", ()), strip_nul)
+            return unbound_field.bind(form=form, filters=filters, **options)

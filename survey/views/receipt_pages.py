@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from survey import receipt_pdf
 from survey.forms.cases import ReceiptPdfForm
+from survey.i18n import DAY
 from survey.labels import CHANNELS, KINDS
 from survey.models import Case, CaseChannel
 from survey.models.base import utcnow
@@ -23,7 +24,6 @@ from survey.services import milestones
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-DAY = "dd/MM/yyyy"  # four-digit years in every language, as on any official paper
 
 
 def new_filing_key() -> str:
@@ -61,7 +61,7 @@ def facts(case: Case) -> list[tuple[str, str]]:
         rows.append((_("Handled by"), case.handling_unit.name))
     rows.append((_("Date received"),
                  format_date(milestones.local_day(case.received_at), DAY)))
-    rows.append((_("Received"), str(CHANNELS[case.channel])))
+    rows.append((_("How it arrived"), str(CHANNELS[case.channel])))
     if case.channel is CaseChannel.FORWARDED and case.forwarded_from:
         body = case.forwarded_from
         if case.forwarded_from_ref:
