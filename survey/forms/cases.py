@@ -115,8 +115,9 @@ class WithdrawForm(Form):
                        choices=[("part", _l("Some points only: the rest is still handled")),
                                 ("whole", _l("The whole case: it ends"))],
                        validators=[InputRequired()])
+    # no Optional(): it would end the chain before validate_points when the field is empty
     points = TextAreaField(_l("The points you withdraw (they will not be considered again)"),
-                           validators=[Optional(), Length(max=TEXT_MAX)])
+                           validators=[Length(max=TEXT_MAX)])
     reason = TextAreaField(_l("Reason for the withdrawal"),
                            validators=[InputRequired(), Length(max=TEXT_MAX)])
     confirm = BooleanField(_l("I understand that a withdrawn case or point is not handled "

@@ -119,8 +119,8 @@ class RecordWithdrawalForm(Form):
                        choices=[("part", _l("Some points only")),
                                 ("whole", _l("The whole case"))],
                        validators=[InputRequired()])
-    points = TextAreaField(_l("The points withdrawn"), validators=[Optional(),
-                                                                   Length(max=TEXT_MAX)])
+    # no Optional(): it would end the chain before validate_points when the field is empty
+    points = TextAreaField(_l("The points withdrawn"), validators=[Length(max=TEXT_MAX)])
     reason = TextAreaField(_l("Reason given by the citizen"),
                            validators=[InputRequired(), Length(max=TEXT_MAX)])
     received_on = DateField(_l("Date the written withdrawal was received"),

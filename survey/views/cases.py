@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from survey import workflow
+from survey import receipts, workflow
 from survey.extensions import db, limiter
 from survey.forms.cases import (
     CitizenMessageForm,
@@ -163,8 +163,8 @@ def receipt_pdf():
     case = case_service.find_by_receipt(form.code.data or "") if form.validate() else None
     if case is None:
         abort(404)
-    return receipt_pages.pdf_response(case, form.code.data.strip(), form.size.data or "A4",
-                                      str(get_locale()))
+    return receipt_pages.pdf_response(case, receipts.normalise(form.code.data),
+                                      form.size.data or "A4", str(get_locale()))
 
 
 def _public_messages(case: Case):

@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from survey import receipts
 from survey.extensions import db
 from survey.forms.cases import ReceiptPdfForm
 from survey.forms.intake import RecordCaseForm, RecordWithdrawalForm
@@ -113,8 +114,8 @@ def receipt_pdf():
     case = case_service.find_by_receipt(form.code.data or "") if form.validate() else None
     if case is None:
         abort(404)
-    return receipt_pages.pdf_response(case, form.code.data.strip(), form.size.data or "A4",
-                                      str(get_locale()))
+    return receipt_pages.pdf_response(case, receipts.normalise(form.code.data),
+                                      form.size.data or "A4", str(get_locale()))
 
 
 @bp.post("/cases/<int:case_id>/withdrawal")
