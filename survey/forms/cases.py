@@ -112,8 +112,8 @@ class ReceiptPdfForm(Form):
 class WithdrawForm(Form):
     code = HiddenField(validators=[InputRequired()])
     scope = RadioField(_l("What do you withdraw?"),
-                       choices=[("part", _l("Some points only: the rest is still handled")),
-                                ("whole", _l("The whole case: it ends"))],
+                       choices=[("part", _l("Some points only")),
+                                ("whole", _l("The whole case"))],
                        validators=[InputRequired()])
     # no Optional(): it would end the chain before validate_points when the field is empty
     points = TextAreaField(_l("The points you withdraw (they will not be considered again)"),
