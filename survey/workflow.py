@@ -22,6 +22,9 @@ _ACCEPTED = frozenset({S.ACCEPTED, S.IN_PROGRESS, S.WAITING_ON_CITIZEN, S.SUSPEN
 OPEN_STATES = frozenset({S.RECEIVED, S.ACCEPTED, S.IN_PROGRESS, S.WAITING_ON_CITIZEN,
                          S.SUSPENDED})
 
+# The statutory clock is stopped in these (a pause runs): nothing falls due or late meanwhile.
+CLOCK_STOPPED_STATES = frozenset({S.WAITING_ON_CITIZEN, S.SUSPENDED})
+
 TRANSITIONS = {t.action: t for t in (
     Transition("accept", frozenset({S.RECEIVED}), S.ACCEPTED, False),
     Transition("refuse", frozenset({S.RECEIVED}), S.REFUSED, True),

@@ -200,6 +200,16 @@ def test_suspension_stops_the_clock_and_resuming_moves_the_due_date_by_its_span(
     assert f"trước đây là {due_before:%d/%m/%Y}; cộng thêm 10 ngày tạm đình chỉ giải quyết" in page
 
 
+def test_a_suspended_case_is_never_escalated_as_late(app, client, demo, db):
+    case, _ = accepted_complaint(db)
+    case_service.take_action(case, "suspend", actor=user("lanhdao"), text="Chờ giám định")
+    db.session.commit()
+    months_later = (utcnow() + timedelta(days=120)).isoformat()
+    result = app.test_cli_runner().invoke(args=["cases", "escalate", "--now", months_later,
+                                                "--format", "json"])
+    assert json.loads(result.output) == {"warned": 0, "late": 0}
+
+
 def test_termination_ends_the_case_with_its_reason_shown_to_the_citizen(client, demo, db):
     case, code = accepted_complaint(db)
     login(client, "lanhdao")
