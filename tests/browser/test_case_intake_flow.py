@@ -55,6 +55,27 @@ def test_an_officer_records_a_paper_complaint_and_prints_its_receipt(live_server
     pdf = pdfium.PdfDocument(download.value.path().read_bytes())
     assert code in pdf[0].get_textpage().get_text_range()
 
+    # the citizen withdraws one point on a phone; the leader sees it on the case page
+    phone = new_context().new_page()
+    phone.goto(f"{live_server.url}/track")
+    phone.locator("#code").fill(code)
+    with phone.expect_navigation():
+        phone.locator("form[method=post] button[type=submit]").click()
+    check_page(phone)
+    phone.get_by_label("Chỉ một số nội dung").check()
+    phone.locator("#points").fill("Yêu cầu bồi thường chi phí đi lại")
+    phone.locator("#reason").fill("Đã được trung tâm hoàn trả")
+    phone.locator("#confirm").check()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Rút đơn").click()
+    check_page(phone)
+    expect(phone.locator(".withdrawn")).to_contain_text("Yêu cầu bồi thường chi phí đi lại")
+    leader = log_in(new_context(**DESKTOP), live_server.url, "lanhdao", "lanhdao-demo-2026")
+    leader.goto(f"{live_server.url}/officer/queue")
+    leader.get_by_role("link", name="Hồ sơ đất đai bị trả lại không rõ lý do").first.click()
+    check_page(leader, narrow=False)
+    expect(leader.locator(".withdrawn")).to_contain_text("Yêu cầu bồi thường chi phí đi lại")
+
 
 def test_a_citizen_files_on_a_phone_and_keeps_the_receipt(live_server, new_context):
     page = new_context(viewport={"width": 320, "height": 640}).new_page()
