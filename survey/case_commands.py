@@ -28,10 +28,12 @@ def deadlines_group():
 @click.option("--received", required=True, help="date of receipt, YYYY-MM-DD")
 @click.option("--complex", "is_complex", is_flag=True, help="the case is complex")
 @click.option("--remote", is_flag=True, help="remote or especially difficult area")
+@click.option("--outside-competence", is_flag=True,
+              help="the case is outside the body's competence: add the forward milestone")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json",
               show_default=True)
 @with_appcontext
-def compute_deadlines_command(kind, received, is_complex, remote, fmt):
+def compute_deadlines_command(kind, received, is_complex, remote, outside_competence, fmt):
     """Print a new case's milestones (with the administrator's calendar overrides)."""
     from survey import deadlines
     from survey.services import milestones
@@ -39,7 +41,8 @@ def compute_deadlines_command(kind, received, is_complex, remote, fmt):
     received_on = parse_date_option(received, "--received")
     computed = deadlines.compute_milestones(
         milestones.rulebook(), milestones.calendar(received_on), kind, received=received_on,
-        complexity=int(is_complex), remote=remote)
+        complexity=int(is_complex), remote=remote,
+        include=("forward",) if outside_competence else ())
     data = deadlines.milestones_as_json(computed)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

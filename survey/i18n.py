@@ -50,16 +50,21 @@ def percent(value: float | None, digits: int = 2) -> str:
         format_percent(value / 100)
 
 
+# Four-digit years always: the locales' "short" formats (25/11/26, 11/25/26) are ambiguous on
+# paper and in a deadline, and dd/mm/yyyy is how Vietnamese documents write a date.
+DAY = "dd/MM/yyyy"
+
+
 def local_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    return format_datetime(value.astimezone(LOCAL_TZ), "short")
+    return format_datetime(value.astimezone(LOCAL_TZ), f"HH:mm {DAY}")
 
 
 def local_date(value) -> str:
     if value is None:
         return ""
-    return format_date(value, "short")
+    return format_date(value, DAY)
 
 
 def init_app(app: Flask) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from survey.models import CaseKind, CaseState, Role
+from survey.models import CaseChannel, CaseKind, CaseState, Role
 
 KINDS = {
     CaseKind.FEEDBACK: _l("Feedback or petition"),
@@ -29,6 +29,16 @@ STATES = {
     CaseState.WAITING_ON_CITIZEN: _l("Waiting for your information"),
     CaseState.RESOLVED: _l("Answered"),
     CaseState.CLOSED: _l("Closed"),
+    CaseState.SUSPENDED: _l("Handling suspended"),
+    CaseState.WITHDRAWN: _l("Withdrawn by the citizen"),
+    CaseState.TERMINATED: _l("Handling terminated"),
+}
+CHANNELS = {
+    CaseChannel.ONLINE: _l("Online"),
+    CaseChannel.IN_PERSON: _l("In person, at the citizen reception office"),
+    CaseChannel.POST: _l("By post"),
+    CaseChannel.PHONE: _l("By phone"),
+    CaseChannel.FORWARDED: _l("Forwarded by another body"),
 }
 ACTIONS = {
     "accept": _l("Accept"),
@@ -40,6 +50,10 @@ ACTIONS = {
     "resolve": _l("Resolve and send the answer"),
     "close": _l("Close"),
     "reopen": _l("Reopen"),
+    "suspend": _l("Suspend handling (the clock stops)"),
+    "lift_suspension": _l("Lift the suspension and resume handling"),
+    "terminate": _l("Terminate handling"),
+    "withdraw": _l("Withdraw"),
 }
 ROLES = {
     Role.OFFICER: _l("Officer"),
@@ -68,6 +82,8 @@ EVENTS = {
     "accused_named": _l("Accused officer named"),
     "rerouted": _l("Routed again"),
     "unassigned_notified": _l("Leaders told: still no handler"),
+    "withdrawn": _l("Withdrawn"),
+    "partly_withdrawn": _l("Partly withdrawn"),
 }
 
 # Keyed by the content types the upload check allows (services/attachments.py).
@@ -79,6 +95,9 @@ FILE_TYPES = {
 
 
 def register(jinja_env) -> None:
+    from survey import due_changes
+
     jinja_env.globals.update(KIND_LABELS=KINDS, KIND_PURPOSES=KIND_PURPOSES, STATE_LABELS=STATES,
                              ACTION_LABELS=ACTIONS, ROLE_LABELS=ROLES, EVENT_LABELS=EVENTS,
-                             FILE_TYPE_LABELS=FILE_TYPES)
+                             FILE_TYPE_LABELS=FILE_TYPES, CHANNEL_LABELS=CHANNELS,
+                             describe_due_change=due_changes.describe)

@@ -15,7 +15,9 @@ STAFF_PREFIXES = ("/admin", "/officer", "/inspect")
 HANDLER = {"/officer/", "/officer/cases/<int:case_id>", "/officer/cases/<int:case_id>/act",
            "/officer/cases/<int:case_id>/notes", "/officer/cases/<int:case_id>/replies",
            "/officer/cases/<int:case_id>/extension",
-           "/officer/cases/<int:case_id>/files/<int:file_id>"}
+           "/officer/cases/<int:case_id>/files/<int:file_id>",
+           # cases and withdrawals received on paper (views/officer_intake.py)
+           "/officer/record", "/officer/receipt.pdf", "/officer/cases/<int:case_id>/withdrawal"}
 ALLOWED = {
     Role.OFFICER: HANDLER,
     Role.LEADER: HANDLER | {

@@ -175,6 +175,18 @@ def test_case_statistics_and_766_ratios(data, db):
                       "procedure_satisfaction": (11, round(800 / 11, 2))}
 
 
+def test_withdrawn_and_terminated_cases_are_neither_late_nor_open(data, db):
+    before = build_annual_report(db.session, data, YEAR, today=date(YEAR + 1, 3, 1))
+    hand_case(db, CaseKind.COMPLAINT, date(YEAR, 2, 2), due=date(YEAR, 3, 16),
+              state=CaseState.WITHDRAWN)
+    hand_case(db, CaseKind.DENUNCIATION, date(YEAR, 9, 1), due=date(YEAR, 10, 15),
+              state=CaseState.TERMINATED)
+    after = build_annual_report(db.session, data, YEAR, today=date(YEAR + 1, 3, 1))
+    assert after["cases"]["total"]["received"] == before["cases"]["total"]["received"] + 2
+    assert after["cases"]["total"]["open_overdue"] == before["cases"]["total"]["open_overdue"]
+    assert after["qd766"]["ratios"] == before["qd766"]["ratios"]
+
+
 def test_a_deadline_still_ahead_on_the_day_is_not_overdue(data, db):
     report = build_annual_report(db.session, data, YEAR, today=date(YEAR, 12, 1))
     assert report["complete"] is False and report["cases"]["as_of"] == "2025-12-01"

@@ -52,7 +52,12 @@ def test_default_rulebook_has_the_four_kinds_with_their_milestones():
 def test_default_lengths_units_and_starting_points_follow_the_statutes():
     expected = {
         ("feedback", "resolve"): ("working", {"normal": 10}, "received"),
-        ("complaint", "forward"): ("working", {"normal": 5}, "received"),
+        # forwarding a complaint or petition outside competence: the rules on handling
+        # petitions (Circular 05/2021/TT-TTCP), 10 WD; a denunciation: Law on Denunciations, 5 WD
+        ("feedback", "forward"): ("working", {"normal": 10}, "received"),
+        ("complaint", "forward"): ("working", {"normal": 10}, "received"),
+        ("complaint-second", "forward"): ("working", {"normal": 10}, "received"),
+        ("denunciation", "forward"): ("working", {"normal": 5}, "received"),
         ("complaint", "accept"): ("working", {"normal": 10}, "received"),
         ("complaint", "resolve"): ("calendar", {"normal": 30, "complex": 45, "remote": 45,
                                                 "remote-complex": 60}, "accepted"),
@@ -97,10 +102,18 @@ def test_feedback_received_before_tet_2027_skips_the_holiday():
 
 
 def test_forward_milestone_applies_only_when_the_caller_includes_it():
-    # 5 WD after Mon 2 Mar: Tue 3, Wed 4, Thu 5, Fri 6, Mon 9
-    assert dues("feedback", include=("forward",)) == {"forward": date(2026, 3, 9),
+    # feedback: 10 WD after Mon 2 Mar is Mon 16 Mar; a denunciation's 5 WD: Tue 3 .. Mon 9
+    assert dues("feedback", include=("forward",)) == {"forward": date(2026, 3, 16),
                                                       "resolve": date(2026, 3, 16)}
+    assert dues("denunciation", include=("forward",))["forward"] == date(2026, 3, 9)
     assert "forward" not in dues("denunciation")
+
+
+def test_forwarding_cites_the_law_on_denunciations_only_for_denunciations():
+    assert rule("denunciation", "forward").basis == "Khoản 2 Điều 24 Luật Tố cáo 2018"
+    for kind in ("feedback", "complaint", "complaint-second"):
+        basis = rule(kind, "forward").basis
+        assert "05/2021/TT-TTCP" in basis and "Tố cáo" not in basis, kind
 
 
 def test_including_an_unknown_optional_milestone_is_refused():

@@ -21,19 +21,49 @@ S = CaseState
     (S.RESOLVED, ["close"]),
     (S.REFUSED, ["close"]),
     (S.CLOSED, []),
+    (S.SUSPENDED, []),
+    (S.WITHDRAWN, []),
+    (S.TERMINATED, []),
 ])
 def test_staff_see_only_the_steps_the_state_allows(state, actions):
     assert workflow.staff_actions(state) == actions
 
 
-def test_refusing_resolving_asking_and_forwarding_need_a_text():
+@pytest.mark.parametrize(("state", "actions"), [
+    (S.RECEIVED, ["accept", "refuse", "forward"]),
+    (S.ACCEPTED, ["start", "resolve", "ask_citizen", "forward", "suspend", "terminate"]),
+    (S.IN_PROGRESS, ["resolve", "ask_citizen", "forward", "suspend", "terminate"]),
+    (S.WAITING_ON_CITIZEN, ["resume", "terminate"]),
+    (S.SUSPENDED, ["lift_suspension", "terminate"]),
+    (S.WITHDRAWN, []),
+    (S.TERMINATED, []),
+])
+def test_leaders_also_see_suspension_and_termination(state, actions):
+    assert workflow.staff_actions(state, leader=True) == actions
+
+
+def test_refusing_resolving_asking_forwarding_suspending_ending_need_a_text():
+    # Law 136/2025/QH15 added suspension, termination and withdrawal: each has a written reason
     assert {a for a, t in workflow.TRANSITIONS.items() if t.needs_text} == \
-        {"refuse", "forward", "ask_citizen", "resolve", "reopen"}
+        {"refuse", "forward", "ask_citizen", "resolve", "reopen", "suspend", "terminate",
+         "withdraw"}
 
 
-def test_open_states_are_those_still_on_the_clock():
+def test_open_states_are_those_still_on_the_clock_or_suspended():
+    # a suspended case stays on desks (its clock is stopped); withdrawn and terminated end it
     assert {s for s in S if workflow.is_open(s)} == \
-        {S.RECEIVED, S.ACCEPTED, S.IN_PROGRESS, S.WAITING_ON_CITIZEN}
+        {S.RECEIVED, S.ACCEPTED, S.IN_PROGRESS, S.WAITING_ON_CITIZEN, S.SUSPENDED}
+
+
+@pytest.mark.parametrize(("kind", "state", "allowed"), [
+    (CaseKind.COMPLAINT, S.RECEIVED, True),
+    (CaseKind.DENUNCIATION, S.SUSPENDED, True),
+    (CaseKind.FEEDBACK, S.IN_PROGRESS, False),
+    (CaseKind.COMPLAINT, S.RESOLVED, False),
+    (CaseKind.COMPLAINT, S.WITHDRAWN, False),
+])
+def test_only_open_complaints_and_denunciations_can_be_withdrawn(kind, state, allowed):
+    assert workflow.can_withdraw(kind, state) is allowed
 
 
 def resolve(case):

@@ -13,6 +13,7 @@ TEXT_MAX = 5000
 
 
 class CaseFormBase(Form):
+    filing_key = HiddenField()  # one-time: a re-sent form never files a second case
     subject = StringField(_l("Subject (one line)"), validators=[InputRequired(), Length(max=200)])
     description = TextAreaField(_l("What happened? Please give the facts, the place and the time"),
                                 validators=[InputRequired(), Length(max=TEXT_MAX)])
@@ -99,6 +100,36 @@ class CitizenMessageForm(Form):
     code = HiddenField(validators=[InputRequired()])
     body = TextAreaField(_l("Add information"), validators=[Optional(), Length(max=TEXT_MAX)])
     files = MultipleFileField(_l("Attach files (JPEG, PNG or PDF, 10 MB each)"))
+
+
+class ReceiptPdfForm(Form):
+    """Download the receipt as a PDF: the code travels in the POST body, never in the URL."""
+
+    code = HiddenField(validators=[InputRequired(), Length(max=40)])
+    size = HiddenField()  # A4 or A5, from the button pressed
+
+
+class WithdrawForm(Form):
+    code = HiddenField(validators=[InputRequired()])
+    scope = RadioField(_l("What do you withdraw?"),
+                       choices=[("part", _l("Some points only")),
+                                ("whole", _l("The whole case"))],
+                       validators=[InputRequired()])
+    # no Optional(): it would end the chain before validate_points when the field is empty
+    points = TextAreaField(_l("The points you withdraw (they will not be considered again)"),
+                           validators=[Length(max=TEXT_MAX)])
+    reason = TextAreaField(_l("Reason for the withdrawal"),
+                           validators=[InputRequired(), Length(max=TEXT_MAX)])
+    confirm = BooleanField(_l("I understand that a withdrawn case or point is not handled "
+                              "again."))
+
+    def validate_points(self, field):
+        if self.scope.data == "part" and not (field.data or "").strip():
+            raise ValidationError(_l("List the points you withdraw."))
+
+    def validate_confirm(self, field):
+        if not field.data:
+            raise ValidationError(_l("Please tick the box to confirm the withdrawal."))
 
 
 class RateAnswerForm(Form):

@@ -31,6 +31,25 @@ class CaseState(enum.StrEnum):
     WAITING_ON_CITIZEN = "waiting_on_citizen"
     RESOLVED = "resolved"
     CLOSED = "closed"
+    # Law 136/2025/QH15 (from 1 July 2026): suspension stops the clock; the two others end it.
+    SUSPENDED = "suspended"
+    WITHDRAWN = "withdrawn"
+    TERMINATED = "terminated"
+
+
+class CaseChannel(enum.StrEnum):
+    """How the case reached the office; all but ``online`` are recorded by an officer."""
+
+    ONLINE = "online"
+    IN_PERSON = "in_person"  # at the citizen reception office
+    POST = "post"
+    PHONE = "phone"
+    FORWARDED = "forwarded"  # sent on by another body
+
+
+class PauseKind(enum.StrEnum):
+    CITIZEN = "citizen"  # waiting for the citizen's information
+    SUSPENDED = "suspended"  # handling temporarily suspended (tạm đình chỉ)
 
 
 class Visibility(enum.StrEnum):
@@ -76,6 +95,13 @@ class Case(db.Model):
     citizen_satisfied: Mapped[bool | None] = mapped_column()
     reopened_count: Mapped[int] = mapped_column(default=0)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    channel: Mapped[CaseChannel] = mapped_column(enum_column(CaseChannel, 12),
+                                                 default=CaseChannel.ONLINE)
+    forwarded_from: Mapped[str | None] = mapped_column(String(300))  # the body that sent it on
+    forwarded_from_ref: Mapped[str | None] = mapped_column(String(100))  # its document number
+    # A hash of the filing form's one-time key: a re-sent form finds its case instead of
+    # filing a second one.
+    filing_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Set while nobody may hold the case (see survey/routing.py); the escalation run tells the
     # leaders above once it has waited a working day.
     unassigned_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -96,6 +122,10 @@ class Case(db.Model):
         back_populates="case", order_by="Milestone.due", cascade="all, delete-orphan")
     pauses: Mapped[list[CasePause]] = relationship(
         back_populates="case", order_by="CasePause.started_on", cascade="all, delete-orphan")
+    withdrawals: Mapped[list[CaseWithdrawal]] = relationship(
+        back_populates="case", order_by="CaseWithdrawal.id", cascade="all, delete-orphan")
+    due_changes: Mapped[list[MilestoneChange]] = relationship(
+        back_populates="case", order_by="MilestoneChange.id", cascade="all, delete-orphan")
 
     @property
     def deadline_kind(self) -> str:
@@ -182,12 +212,38 @@ class Milestone(db.Model):
     met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     late_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_days: Mapped[int] = mapped_column(default=0)  # added by pauses, in ``day_unit``
+    starts_on: Mapped[date | None] = mapped_column(Date)  # what the count runs from
 
     case: Mapped[Case] = relationship(back_populates="milestones")
 
+    def changes(self) -> list[MilestoneChange]:
+        return [c for c in self.case.due_changes if c.milestone == self.name]
+
+
+class MilestoneChange(db.Model):
+    """A milestone's due date moved: from what, to what, and why (shown to officer and citizen).
+
+    ``causes`` is a list of ``{"cause": ..., ...}``: ``accepted`` (``on``: the acceptance date),
+    ``citizen`` or ``suspended`` (``days`` added, in ``unit``), ``extended`` (``days``, ``by``:
+    the approver's user id), ``calendar`` (the holiday calendar changed).
+    """
+
+    __tablename__ = "milestone_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    milestone: Mapped[str] = mapped_column(String(40))
+    old_due: Mapped[date] = mapped_column(Date)
+    new_due: Mapped[date] = mapped_column(Date)
+    causes: Mapped[list] = mapped_column(JSON)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="due_changes")
+
 
 class CasePause(db.Model):
-    """A period the case waited on the citizen: the statutory clock stops meanwhile."""
+    """A period the statutory clock stops: waiting on the citizen, or handling suspended."""
 
     __tablename__ = "case_pauses"
 
@@ -195,8 +251,28 @@ class CasePause(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
+    kind: Mapped[PauseKind] = mapped_column(enum_column(PauseKind, 12), default=PauseKind.CITIZEN)
+    reason: Mapped[str | None] = mapped_column(Text)  # a suspension's written reason
 
     case: Mapped[Case] = relationship(back_populates="pauses")
+
+
+class CaseWithdrawal(db.Model):
+    """The citizen withdrew the case, in whole or some of its points (never reconsidered)."""
+
+    __tablename__ = "case_withdrawals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    whole: Mapped[bool] = mapped_column()
+    points: Mapped[str | None] = mapped_column(Text)  # the points withdrawn, when in part
+    reason: Mapped[str] = mapped_column(Text)
+    on_paper: Mapped[bool] = mapped_column(default=False)  # a letter recorded by an officer
+    received_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="withdrawals")
 
 
 class ExtensionRequest(db.Model):

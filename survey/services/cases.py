@@ -6,15 +6,17 @@ Every change appends an audit event and flushes; the view commits once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from survey import receipts, workflow
 from survey.extensions import db
+from survey.i18n import LOCAL_TZ
 from survey.models import (
     Case,
+    CaseChannel,
     CaseContact,
     CaseKind,
     CaseMessage,
@@ -22,7 +24,9 @@ from survey.models import (
     CaseState,
     Counter,
     ExtensionRequest,
+    PauseKind,
     Procedure,
+    Role,
     Unit,
     User,
     Visibility,
@@ -32,6 +36,8 @@ from survey.services import ServiceError, assignment, attachments, audit, identi
 from survey.services import notifications as notify
 
 REOPEN_DAYS = 30
+# The citizen can no longer add to these: the case has ended without an answer to rate.
+ENDED_STATES = frozenset({CaseState.CLOSED, CaseState.WITHDRAWN, CaseState.TERMINATED})
 
 
 @dataclass
@@ -53,6 +59,16 @@ class NewCase:
     phone: str = ""
     email: str = ""
     files: list[tuple[str, bytes]] = field(default_factory=list)
+    # How it arrived. Anything but online is recorded by an officer (``recorded_by``), with the
+    # day the office received it (deadlines count from that day) and, when another body
+    # forwarded it, that body and its document number.
+    channel: CaseChannel = CaseChannel.ONLINE
+    received_on: date | None = None
+    forwarded_from: str = ""
+    forwarded_from_ref: str = ""
+    recorded_by: User | None = None
+    consent_on_paper: bool = False  # recorded: the citizen consented in writing
+    filing_key: str = ""  # the form's one-time key: the same key never files twice
 
 
 def _check(new: NewCase) -> None:
@@ -68,6 +84,33 @@ def _check(new: NewCase) -> None:
         raise ServiceError(_("Give your name, or choose to denounce anonymously."))
     if len(new.files) > attachments.MAX_FILES:
         raise ServiceError(_("Attach at most %(n)d files.", n=attachments.MAX_FILES))
+    _check_channel(new)
+
+
+def _check_channel(new: NewCase) -> None:
+    if new.channel is CaseChannel.ONLINE:
+        return
+    if new.recorded_by is None:
+        raise ServiceError(_("A case received on paper is recorded by an officer."))
+    if new.channel is CaseChannel.FORWARDED and not new.forwarded_from.strip():
+        raise ServiceError(_("Name the body that forwarded the case."))
+    today = milestones.local_day(utcnow())
+    if new.received_on is not None and new.received_on > today:
+        raise ServiceError(_("The date received cannot be in the future."))
+
+
+def _received_at(new: NewCase) -> datetime:
+    """When the office received it: now, or the start of the (local) day received on paper."""
+    now = utcnow()
+    if new.received_on is None or new.received_on == milestones.local_day(now):
+        return now
+    return datetime.combine(new.received_on, time(0, 0), tzinfo=LOCAL_TZ)
+
+
+def already_filed(filing_key: str) -> bool:
+    """True when a case was already filed with this form's one-time key."""
+    return bool(filing_key) and db.session.scalar(
+        select(Case.id).where(Case.filing_key_hash == receipts.digest(filing_key))) is not None
 
 
 def open_case(new: NewCase) -> tuple[Case, str]:
@@ -78,6 +121,7 @@ def open_case(new: NewCase) -> tuple[Case, str]:
     code = receipts.new_code()
     unit = new.unit or (new.counter.unit if new.counter else None)
     is_denunciation = new.kind is CaseKind.DENUNCIATION
+    on_paper = new.channel is not CaseChannel.ONLINE
     case = Case(
         receipt_hash=receipts.digest(code), kind=new.kind, state=CaseState.RECEIVED,
         complaint_round=new.complaint_round if new.kind is CaseKind.COMPLAINT else 1,
@@ -86,17 +130,28 @@ def open_case(new: NewCase) -> tuple[Case, str]:
         procedure_id=new.procedure.id if new.procedure else None,
         decision_complained=new.decision_complained, accused_description=new.accused_description,
         accused_user_id=new.accused.id if new.accused and is_denunciation else None,
-        anonymous=new.anonymous, received_at=utcnow(), consent_at=utcnow(),
+        anonymous=new.anonymous, received_at=_received_at(new),
+        consent_at=utcnow() if new.consent_on_paper or not on_paper else None,
+        channel=new.channel,
+        forwarded_from=new.forwarded_from.strip() or None if on_paper else None,
+        forwarded_from_ref=new.forwarded_from_ref.strip() or None if on_paper else None,
+        filing_key_hash=receipts.digest(new.filing_key) if new.filing_key else None,
     )
     db.session.add(case)
     db.session.flush()
     _store_person(case, new)
-    audit.record("filed", case_id=case.id, actor_kind="citizen", kind=new.kind.value,
-                 anonymous=new.anonymous, files=len(new.files))
-    for name, data in new.files:
+    if on_paper:  # the audit trail says who recorded it, and that consent was on paper
+        audit.record("filed", case_id=case.id, actor=new.recorded_by, kind=new.kind.value,
+                     anonymous=new.anonymous, files=len(new.files), channel=new.channel.value,
+                     consent_on_paper=new.consent_on_paper)
+    else:
+        audit.record("filed", case_id=case.id, actor_kind="citizen", kind=new.kind.value,
+                     anonymous=new.anonymous, files=len(new.files))
+    for name, data in new.files:  # a scan of a letter is the citizen's file, held back alike
         attachments.store(case, name, data, from_citizen=True)
     assignment.route_case(case)  # also tells the holder (or, with none, the administrators)
     milestones.refresh(case)
+    notify.receipt_issued(case, code)
     return case, code
 
 
@@ -125,8 +180,10 @@ def find_by_receipt(typed: str) -> Case | None:
 def take_action(case: Case, action: str, *, actor: User, text: str = "",
                 forwarded_to: str = "") -> None:
     """Apply a workflow step; ``text`` is the reason, question or answer the citizen reads."""
-    if not workflow.can(action, case.state):
+    if action not in workflow.STAFF_ACTIONS or not workflow.can(action, case.state):
         raise ServiceError(_("This step is not possible in the case's current state."))
+    if action in workflow.LEADER_ACTIONS and actor.role is not Role.LEADER:
+        raise ServiceError(_("Only a leader decides to suspend, resume or terminate handling."))
     transition = workflow.TRANSITIONS[action]
     text = text.strip()
     if transition.needs_text and not text:
@@ -155,16 +212,36 @@ def _apply_effects(case: Case, action: str, now, text: str, forwarded_to: str) -
         case.forwarded_to = forwarded_to or None
         milestones.mark_met(case, ("accept", "forward"), now)
     elif action == "ask_citizen":
-        db.session.add(CasePause(case=case, started_on=today))
+        db.session.add(CasePause(case=case, started_on=today, kind=PauseKind.CITIZEN))
     elif action == "resume":
-        for pause in case.pauses:
-            pause.ended_on = pause.ended_on or today
+        end_pauses(case, today, PauseKind.CITIZEN)
+    elif action == "suspend":  # the clock stops until the suspension is lifted
+        db.session.add(CasePause(case=case, started_on=today, kind=PauseKind.SUSPENDED,
+                                 reason=text))
+    elif action == "lift_suspension":
+        end_pauses(case, today, PauseKind.SUSPENDED)
     elif action == "resolve":
         case.outcome, case.resolved_at = text, now
         milestones.mark_met(case, ("resolve",), now)
+    elif action == "terminate":
+        case.outcome, case.closed_at = text, now
+        end_pauses(case, today)
     elif action == "close":
         case.closed_at = now
     db.session.flush()
+
+
+def end_pauses(case: Case, today: date, kind: PauseKind | None = None) -> None:
+    """Stop the running pauses of the clock (of one kind, or all)."""
+    for pause in case.pauses:
+        if pause.ended_on is None and kind in (None, pause.kind):
+            pause.ended_on = today
+
+
+def suspension(case: Case) -> CasePause | None:
+    """The suspension in force, if handling is suspended now."""
+    return next((p for p in case.pauses
+                 if p.kind is PauseKind.SUSPENDED and p.ended_on is None), None)
 
 
 def add_note(case: Case, body: str, *, actor: User) -> CaseMessage:
@@ -226,7 +303,7 @@ def decide_extension(request: ExtensionRequest, approve: bool, *, actor: User) -
     db.session.flush()
     audit.record("extension_decided", case_id=case.id, actor=actor, request=request.id,
                  approved=approve)
-    milestones.refresh(case)
+    milestones.refresh(case, approved_by=actor if approve else None)
 
 
 # ---- the citizen's steps -------------------------------------------------------------------------
@@ -234,7 +311,7 @@ def decide_extension(request: ExtensionRequest, approve: bool, *, actor: User) -
 def citizen_message(case: Case, body: str, files: list[tuple[str, bytes]]) -> None:
     if not body.strip() and not files:
         raise ServiceError(_("Write a message or attach a file."))
-    if case.state is CaseState.CLOSED:
+    if case.state in ENDED_STATES:
         raise ServiceError(_("This case is closed."))
     for name, data in files:
         attachments.check_upload(name, data)

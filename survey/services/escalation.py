@@ -13,7 +13,7 @@ from survey import workdays
 from survey.extensions import db
 from survey.models import Case, Milestone
 from survey.services import assignment, audit, milestones, notifications
-from survey.workflow import OPEN_STATES
+from survey.workflow import CLOCK_STOPPED_STATES, OPEN_STATES
 
 DUE_SOON_WORKING_DAYS = 2
 
@@ -33,8 +33,8 @@ def escalate(now: datetime) -> EscalationReport:
     calendar = milestones.calendar(today)
     horizon = workdays.add_working_days(calendar, today, DUE_SOON_WORKING_DAYS)
     due = db.session.scalars(
-        select(Milestone).join(Case).where(Case.state.in_(OPEN_STATES), Milestone.met_at.is_(None),
-                                           Milestone.due <= horizon)
+        select(Milestone).join(Case).where(Case.state.in_(OPEN_STATES - CLOCK_STOPPED_STATES),
+                                           Milestone.met_at.is_(None), Milestone.due <= horizon)
         .options(selectinload(Milestone.case)).order_by(Milestone.due)).all()
     warned = late = 0
     for milestone in due:

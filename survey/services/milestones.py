@@ -11,7 +11,15 @@ from sqlalchemy import select
 from survey import deadlines, workdays
 from survey.extensions import db
 from survey.i18n import LOCAL_TZ
-from survey.models import CalendarOverride, Case, DayKind, Milestone
+from survey.models import (
+    CalendarOverride,
+    Case,
+    CasePause,
+    DayKind,
+    Milestone,
+    MilestoneChange,
+    User,
+)
 from survey.models.base import utcnow
 
 RULEBOOK_PATH = Path(__file__).resolve().parent.parent / "rulebooks" / "default.yaml"
@@ -42,8 +50,12 @@ def local_day(moment) -> date:
     return moment.astimezone(LOCAL_TZ).date()
 
 
-def refresh(case: Case) -> None:
-    """Recompute the case's milestones, keeping what was already met or notified."""
+def refresh(case: Case, *, approved_by: User | None = None) -> None:
+    """Recompute the case's milestones, keeping what was already met or notified.
+
+    Each pending milestone whose due date moves gets a ``MilestoneChange`` saying why;
+    ``approved_by`` is the leader whose decision lengthened the period, if any.
+    """
     received = local_day(case.received_at)
     # A pause still running counts up to today: the due date moves on each day it lasts.
     today = local_day(utcnow())
@@ -62,9 +74,39 @@ def refresh(case: Case) -> None:
         if milestone is None:
             milestone = Milestone(case=case, name=item.name)
             db.session.add(milestone)
+        elif milestone.due != item.due and milestone.met_at is None:
+            db.session.add(MilestoneChange(
+                case=case, milestone=item.name, old_due=milestone.due, new_due=item.due,
+                causes=_causes(case, milestone, item, approved_by, today)))
         milestone.label, milestone.due, milestone.day_unit = item.label, item.due, item.unit
         milestone.days, milestone.basis = item.days, item.basis
+        milestone.paused_days, milestone.starts_on = item.paused_days, item.starts_on
     db.session.flush()
+
+
+def _causes(case: Case, before: Milestone, after: deadlines.Milestone,
+            approved_by: User | None, today: date) -> list[dict]:
+    """Why a due date moved, as data the pages put in words (see ``survey.due_changes``)."""
+    causes: list[dict] = []
+    if before.starts_on is not None and before.starts_on != after.starts_on:
+        on = after.starts_on.isoformat()
+        causes.append({"cause": "accepted", "on": on} if after.starts_on == case.accepted_on
+                      else {"cause": "start", "on": on})
+    if after.days != before.days:
+        causes.append({"cause": "extended" if after.days > before.days else "period",
+                       "days": after.days - before.days, "unit": after.unit.value,
+                       "by": approved_by.id if approved_by else None})
+    if after.paused_days != before.paused_days and case.pauses:
+        latest = max(case.pauses, key=lambda p: (p.ended_on or today, p.id or 0))
+        causes.append({"cause": _pause_cause(latest), "unit": after.unit.value,
+                       "days": after.paused_days - before.paused_days})
+    if not causes:
+        causes.append({"cause": "calendar" if before.starts_on is not None else "recalculated"})
+    return causes
+
+
+def _pause_cause(pause: CasePause) -> str:
+    return pause.kind.value if pause.kind is not None else "citizen"
 
 
 def mark_met(case: Case, names: tuple[str, ...], when) -> None:

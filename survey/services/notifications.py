@@ -2,7 +2,10 @@
 
 Mails to staff carry only the case number, its kind, the step and the due date, never the text the
 citizen wrote or who they are; the details are behind the login. Citizens are told that something
-changed and read it on the tracking page with their receipt code (never sent by mail).
+changed and read it on the tracking page with their receipt code. The receipt code itself is mailed
+once, when the case is filed, to a citizen who gave an e-mail address (a complainant's contact, or
+a denouncer's sealed identity, read by the system alone): that mail holds the code and the tracking
+address and nothing else, so it reveals nothing about the case to whoever reads the mailbox.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from sqlalchemy import select
 
 from survey import routing
 from survey.extensions import db
-from survey.models import Case, CaseKind, ConflictOfInterest, Role, Unit, User
+from survey.models import Case, CaseChannel, CaseKind, ConflictOfInterest, Role, Unit, User
 from survey.org_tree import OrgTree
 from survey.services import audit, identity, mail
 
@@ -144,6 +147,19 @@ def citizen_wrote(case: Case) -> None:
 
 
 @in_vietnamese
+def case_withdrawn(case: Case, whole: bool) -> None:
+    if not case.assignee:
+        return
+    if whole:
+        _to_staff([case.assignee], case, _("Case #%(id)d withdrawn", id=case.id),
+                  _("The citizen withdrew case #%(id)d: it has ended.", id=case.id))
+    else:
+        _to_staff([case.assignee], case, _("Case #%(id)d partly withdrawn", id=case.id),
+                  _("The citizen withdrew some points of case #%(id)d: they are not to be "
+                    "reconsidered.", id=case.id))
+
+
+@in_vietnamese
 def milestone_due_soon(case: Case, label: str, due: str) -> None:
     if case.assignee:
         _to_staff([case.assignee], case, _("Case #%(id)d: due %(due)s", id=case.id, due=due),
@@ -170,6 +186,25 @@ def _citizen_email(case: Case) -> str | None:
     return case.contact.email if case.contact else None
 
 
+def _track_link() -> str:
+    return current_app.config["SURVEY_BASE_URL"] + "/track"
+
+
+def receipt_issued(case: Case, code: str) -> None:
+    """Mail the receipt code to the citizen who gave an address (the code and the link only)."""
+    address = _citizen_email(case)
+    if not address:
+        return
+    # A case filed online answers in the citizen's language; one recorded from paper in
+    # Vietnamese, the language of the letter (the officer's screen may be in English).
+    online = case.channel is CaseChannel.ONLINE and has_request_context()
+    with force_locale(str(get_locale()) if online else "vi"):
+        mail.queue(address, _("Your receipt code"), _(
+            "We have received your case. Your receipt code is:\n\n%(code)s\n\nWith it you can "
+            "follow the case, read the answer and add information at %(link)s. Keep this code "
+            "to yourself: anyone who has it can read the case.", code=code, link=_track_link()))
+
+
 def citizen_update(case: Case) -> None:
     address = _citizen_email(case)
     if not address:
@@ -178,4 +213,4 @@ def citizen_update(case: Case) -> None:
     with force_locale(locale):
         mail.queue(address, _("Your case has been updated"), _(
             "There is news about the case you filed. Open %(link)s and enter your receipt code "
-            "to read it.", link=current_app.config["SURVEY_BASE_URL"] + "/track"))
+            "to read it.", link=_track_link()))

@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
         inspect_report,
         officer,
         officer_case,
+        officer_intake,
         officer_unassigned,
         public,
     )

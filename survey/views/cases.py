@@ -1,14 +1,18 @@
 """Citizen pages for cases: choose a kind, file it, keep the receipt, follow it with the code.
 
-No account and no JavaScript. The receipt code travels only in POST bodies, never in a URL.
+No account and no JavaScript. The receipt code travels only in POST bodies and in the answer to
+the filing POST itself (never in a URL or a cookie); pages that show it are never cached.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from survey import receipts, workflow
 from survey.extensions import db, limiter
 from survey.forms.cases import (
     CitizenMessageForm,
@@ -16,11 +20,14 @@ from survey.forms.cases import (
     DenunciationForm,
     FeedbackForm,
     RateAnswerForm,
+    ReceiptPdfForm,
     TrackForm,
+    WithdrawForm,
 )
 from survey.models import Case, CaseKind, Counter, Procedure, Role, Unit, User, Visibility
-from survey.services import ServiceError
+from survey.services import ServiceError, withdrawals
 from survey.services import cases as case_service
+from survey.views import receipt_pages
 
 bp = Blueprint("cases", __name__)
 
@@ -69,7 +76,7 @@ def _new_case_from(form, kind: CaseKind, counter: Counter | None) -> case_servic
         counter=counter if counter and counter.unit_id == unit.id else None, procedure=procedure,
         name=(form.name.data or "").strip(), address=(form.address.data or "").strip(),
         phone=(form.phone.data or "").strip(), email=(form.email.data or "").strip(),
-        files=_uploads(form.files),
+        files=_uploads(form.files), filing_key=receipt_pages.posted_filing_key(form),
     )
     if kind is CaseKind.COMPLAINT:
         new.complaint_round = int(form.complaint_round.data)
@@ -94,16 +101,26 @@ def file_case(kind: str):
         form.counter.data, form.unit_id.data = counter.code, counter.unit_id
     _fill_choices(form, counter)
     error = None
+    key = receipt_pages.posted_filing_key(form) if request.method == "POST" else ""
+    if case_service.already_filed(key):  # a reload or a double tap: the case exists
+        return _already_filed()
     if form.validate_on_submit():
+        new = _new_case_from(form, case_kind, counter)
         try:
-            case, code = case_service.open_case(_new_case_from(form, case_kind, counter))
+            case, code = case_service.open_case(new)
         except ServiceError as exc:
             db.session.rollback()
             error = str(exc)
+        except IntegrityError:  # the same form sent twice at once: the other one filed it
+            db.session.rollback()
+            if case_service.already_filed(key):
+                return _already_filed()
+            raise
         else:
             db.session.commit()
-            session["receipt"] = {"code": code, "case": case.id}
-            return redirect(url_for("cases.receipt"))
+            return receipt_pages.render_receipt("cases/receipt.html", case, code,
+                                                mailed=bool(new.email) and not new.anonymous)
+    receipt_pages.keep_or_renew_key(form)
     # A browser cannot refill a file input: say so, rather than lose the files silently.
     files_dropped = any(f.filename for f in request.files.getlist("files"))
     return render_template("cases/file.html", form=form, kind=case_kind, counter=counter,
@@ -111,12 +128,14 @@ def file_case(kind: str):
         (400 if request.method == "POST" else 200)
 
 
+def _already_filed():
+    return receipt_pages.no_store(render_template("cases/already_filed.html"))
+
+
 @bp.get("/cases/receipt")
 def receipt():
-    """Show the receipt code once; a reload shows the advice but not the code again."""
-    shown = session.pop("receipt", None)
-    case = db.session.get(Case, shown["case"]) if shown else None
-    return render_template("cases/receipt.html", code=shown["code"] if shown else None, case=case)
+    """An old bookmark of the receipt page: the code is shown only once, on filing."""
+    return render_template("cases/receipt.html", code=None, case=None)
 
 
 def _deduct_on_miss(response) -> bool:
@@ -136,20 +155,36 @@ def track():
     return _show_case(case, form.code.data)
 
 
+@bp.post("/cases/receipt.pdf")
+@limiter.limit("10 per 10 minutes;40 per day", deduct_when=_deduct_on_miss)
+def receipt_pdf():
+    """The receipt as an A4 or A5 PDF, for the code posted in the body."""
+    form = ReceiptPdfForm()
+    case = case_service.find_by_receipt(form.code.data or "") if form.validate() else None
+    if case is None:
+        abort(404)
+    return receipt_pages.pdf_response(case, receipts.normalise(form.code.data),
+                                      form.size.data or "A4", str(get_locale()))
+
+
 def _public_messages(case: Case):
     return [m for m in case.messages if m.visibility in (Visibility.PUBLIC, Visibility.CITIZEN)]
 
 
 def _show_case(case: Case, code: str, status: int = 200, message_form=None, rate_form=None,
-               error: str | None = None):
+               error: str | None = None, withdraw_form=None):
     message_form = message_form or CitizenMessageForm(code=code)
     rate_form = rate_form or RateAnswerForm(code=code)
-    return render_template(
+    can_withdraw = workflow.can_withdraw(case.kind, case.state)
+    return receipt_pages.no_store(render_template(
         "cases/status.html", case=case, messages=_public_messages(case), code=code, error=error,
         message_form=message_form, rate_form=rate_form,
         can_rate=case.citizen_satisfied is None and case.state.value in ("resolved", "closed"),
         can_reopen=case_service.can_reopen(case),
-    ), status
+        can_write=case.state not in case_service.ENDED_STATES,
+        suspension=case_service.suspension(case),
+        withdraw_form=(withdraw_form or WithdrawForm(code=code)) if can_withdraw else None,
+    ), status)
 
 
 def _case_from_hidden_code(form) -> Case:
@@ -190,3 +225,21 @@ def track_rate():
         db.session.commit()
         return _show_case(case, form.code.data)
     return _show_case(case, form.code.data, 400, rate_form=form)
+
+
+@bp.post("/track/withdraw")
+@limiter.limit("20 per hour")
+def track_withdraw():
+    """The citizen withdraws the case, or some of its points, with the receipt code."""
+    form = WithdrawForm()
+    case = _case_from_hidden_code(form)
+    if form.validate_on_submit():
+        try:
+            withdrawals.withdraw(case, whole=form.scope.data == "whole",
+                                 points=form.points.data or "", reason=form.reason.data or "")
+        except ServiceError as exc:
+            db.session.rollback()
+            return _show_case(case, form.code.data, 400, error=str(exc))
+        db.session.commit()
+        return _show_case(case, form.code.data)
+    return _show_case(case, form.code.data, 400, withdraw_form=form)

@@ -29,7 +29,8 @@ bp = Blueprint("officer", __name__, url_prefix="/officer")
 bp.before_request(require_roles(Role.OFFICER, Role.LEADER, Role.CUSTODIAN, Role.ADMIN))
 
 HANDLER_ENDPOINTS = {"officer.desk", "officer.show_case", "officer.act", "officer.add_note",
-                     "officer.reply", "officer.request_extension", "officer.download"}
+                     "officer.reply", "officer.request_extension", "officer.download",
+                     "officer.record_case", "officer.receipt_pdf", "officer.record_withdrawal"}
 LEADER_ENDPOINTS = HANDLER_ENDPOINTS | {"officer.queue", "officer.late", "officer.extensions",
                                         "officer.decide_extension", "officer.reassign",
                                         "officer.unassigned", "officer.take"}

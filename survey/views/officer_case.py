@@ -16,14 +16,16 @@ from survey.forms.cases import (
     ReassignForm,
     ReplyForm,
 )
+from survey.forms.intake import RecordWithdrawalForm
 from survey.models import AuditEvent, Case, ExtensionRequest, Role, User
+from survey.models.base import utcnow
 from survey.routing_text import describe_all
-from survey.services import ServiceError, assignment
+from survey.services import ServiceError, assignment, milestones
 from survey.services import cases as case_service
 from survey.services.org import subtree_ids
 from survey.views.files import send_attachment
 from survey.views.officer import bp, get_case_or_404, visible_cases
-from survey.workflow import staff_actions
+from survey.workflow import can_withdraw, staff_actions
 
 
 def _reassign_form(case) -> ReassignForm | None:
@@ -51,7 +53,9 @@ def _page(case, status: int = 200, **forms):
         ExtensionRequest.case_id == case.id, ExtensionRequest.approved.is_(None))).all()
     return render_template(
         "officer/case.html", case=case, events=events, actors=actors,
-        actions=staff_actions(case.state), action_form=forms.get("action") or ActionForm(),
+        actions=staff_actions(case.state, leader=current_user.role is Role.LEADER),
+        action_form=forms.get("action") or ActionForm(), **_law_context(case, events, actors,
+                                                                       forms.get("withdrawal")),
         note_form=forms.get("note") or NoteForm(), reply_form=forms.get("reply") or ReplyForm(),
         extension_form=forms.get("extension") or ExtensionForm(),
         reassign_form=forms.get("reassign") or _reassign_form(case),
@@ -60,6 +64,17 @@ def _page(case, status: int = 200, **forms):
         files=[a for a in case.attachments if a.cleared_for_handlers],
         held_files=sum(1 for a in case.attachments if not a.cleared_for_handlers),
     ), status
+
+
+def _law_context(case, events, actors, withdrawal_form) -> dict:
+    """Who recorded a paper case, a suspension in force, the written-withdrawal form."""
+    filed = next((e for e in events if e.action == "filed"), None)
+    if withdrawal_form is None and can_withdraw(case.kind, case.state):
+        today = milestones.local_day(utcnow())
+        withdrawal_form = RecordWithdrawalForm(today=today, received_on=today)
+    return {"recorded_by": actors.get(filed.actor_id) if filed and filed.actor_id else None,
+            "suspension": case_service.suspension(case),
+            "withdrawal_form": withdrawal_form if can_withdraw(case.kind, case.state) else None}
 
 
 @bp.get("/cases/<int:case_id>")

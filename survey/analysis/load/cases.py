@@ -35,7 +35,7 @@ def case_counts(session: Session, *, start_day: date | None, end_day: date | Non
                     _count_if(resolved_in), _count_if(and_(resolved_in, bad)))
              .select_from(Case)
              .outerjoin(Milestone, and_(Milestone.case_id == Case.id, Milestone.name == "resolve"))
-             .where(_within_competence()))
+             .where(_within_competence(), ~_ended_without_answer()))
     if unit_ids is not None:
         query = query.where(func.coalesce(Case.handling_unit_id, Case.unit_id).in_(unit_ids))
     return CaseCounts(*(int(v or 0) for v in session.execute(query).one()))
@@ -51,6 +51,12 @@ def _within_competence():
     outside = or_(Case.state.in_([CaseState.REFUSED, CaseState.FORWARDED]),
                   and_(Case.state == CaseState.CLOSED, Case.resolved_at.is_(None)))
     return ~outside
+
+
+def _ended_without_answer():
+    # Withdrawn by the citizen or terminated (Law 136/2025/QH15): no answer was owed any more,
+    # so such a case is neither late nor still open.
+    return Case.state.in_([CaseState.WITHDRAWN, CaseState.TERMINATED])
 
 
 def case_statistics(session: Session, *, start: datetime, end: datetime, overdue_before: date,
@@ -69,7 +75,7 @@ def case_statistics(session: Session, *, start: datetime, end: datetime, overdue
     pending = Milestone.__table__.alias("pending")
     overdue = exists().where(pending.c.case_id == Case.id, pending.c.due < overdue_before,
                              or_(pending.c.met_at.is_(None), pending.c.met_at >= end))
-    still_open = and_(_within_competence(),
+    still_open = and_(_within_competence(), ~_ended_without_answer(),
                       or_(Case.resolved_at.is_(None), Case.resolved_at >= end), overdue)
     query = (select(Case.kind, _count_if(received),
                     _count_if(and_(received, ~_within_competence())), _count_if(resolved),
