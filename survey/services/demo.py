@@ -135,34 +135,10 @@ def build_organisation(with_cases: bool = True) -> list[DemoLogin]:
     settings.put(settings.INTAKE_UNIT, centre.id)
     add_transaction_counts()
     if with_cases:
-        _add_rules_and_cases(province, centre)
+        from survey.services.demo_cases import add_demo_cases  # the cases use the whole org
+
+        add_demo_cases(province, centre)
     return logins()
-
-
-def _add_rules_and_cases(province: Unit, centre: Unit) -> None:
-    """One routing rule and three cases, so the officer's desk is not empty on day one."""
-    from survey.models import CaseKind, RoutingRule
-    from survey.services.cases import NewCase, open_case
-
-    db.session.add(RoutingRule(kind=CaseKind.FEEDBACK.value, unit_id=province.id,
-                               procedure_field="Đất đai", handling_unit_id=centre.id,
-                               note="Phản ánh về đất đai do Trung tâm tỉnh xử lý"))
-    db.session.flush()
-    counter = db.session.scalar(select(Counter).where(Counter.code == "NB-Q01"))
-    accused = db.session.scalar(select(User).where(User.username == "canbo1"))
-    open_case(NewCase(kind=CaseKind.FEEDBACK, counter=counter, anonymous=True,
-                      subject="Không có chỗ ngồi chờ",
-                      description="Sáng thứ Hai khu chờ quầy 01 hết ghế, người già phải đứng."))
-    open_case(NewCase(kind=CaseKind.COMPLAINT, counter=counter, name="Nguyễn Văn An",
-                      address="12 Trần Hưng Đạo, phường Hoa Lư", phone="0912000111",
-                      decision_complained="Văn bản trả hồ sơ số 45/TB-TTHCC ngày 02/11/2026",
-                      subject="Hồ sơ bị trả lại không rõ lý do",
-                      description="Hồ sơ đăng ký biến động đất đai bị trả lại mà không nêu lý do."))
-    open_case(NewCase(kind=CaseKind.DENUNCIATION, counter=counter, accused=accused,
-                      name="Lê Thị Cúc", address="5 Lê Lợi, phường Hoa Lư",
-                      accused_description="Công chức quầy 01 gợi ý nộp thêm tiền để được giải quyết nhanh",
-                      subject="Gợi ý nộp tiền ngoài quy định",
-                      description="Ngày 10/11/2026 khi nộp hồ sơ tôi được gợi ý nộp thêm 500.000 đồng."))
 
 
 def _assign_duty() -> None:
