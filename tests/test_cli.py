@@ -173,11 +173,14 @@ def test_demo_logins_it_prints_work(app, db):
     assert output["survey_url"].startswith("http://survey.test/s/")
 
 
-def test_demo_gives_the_officer_desk_sample_cases(app, db):
-    from survey.models import Case
+def test_demo_gives_every_desk_cases_in_every_state(app, db):
+    from survey.models import Case, CaseState
 
     assert run(app, "demo").exit_code == 0
     cases = db.session.scalars(select(Case).order_by(Case.id)).all()
-    assert [c.kind.value for c in cases] == ["feedback", "complaint", "denunciation"]
-    denunciation = cases[2]
-    assert denunciation.assignee.username != "canbo1"  # the accused in the sample
+    assert {c.state for c in cases} == set(CaseState)
+    assert {c.kind.value for c in cases} == {"feedback", "complaint", "denunciation"}
+    for case in cases:
+        assert case.accused_user_id is None or case.assignee_id != case.accused_user_id
+    check = run(app, "cases", "check", "--format", "json")
+    assert check.exit_code == 0 and json.loads(check.output)["off_desk"] == []
