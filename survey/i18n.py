@@ -64,6 +64,8 @@ def local_datetime(value: datetime | None) -> str:
 def local_date(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, datetime):  # a stored UTC moment: its day in Vietnam
+        value = value.astimezone(LOCAL_TZ).date()
     return format_date(value, DAY)
 
 

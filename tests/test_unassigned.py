@@ -267,3 +267,17 @@ def test_a_batch_re_routing_keeps_the_audit_chain_intact_and_sends_one_notice(ap
     notices = db.session.scalars(select(OutboxMail)).all()
     assert len(notices) <= 2 and all("được chuyển cho bạn" in m.body for m in notices), \
         [m.body for m in notices]
+
+
+def test_a_closed_case_offers_no_reassignment(client, demo, db):
+    from survey.services.cases import take_action
+
+    case, _ = new_case(CaseKind.COMPLAINT, unit=unit("NB-TTHCC"), counter=None)
+    take_action(case, "refuse", actor=case.assignee, text="Không thuộc thẩm quyền.")
+    db.session.commit()
+    login(client, "lanhdao")
+    page = client.get(f"/officer/cases/{case.id}").get_data(as_text=True)
+    assert f"/officer/cases/{case.id}/reassign" not in page
+    reply = staff_post(client, f"/officer/cases/{case.id}", f"/officer/cases/{case.id}/reassign",
+                       {"officer_id": user("canbo3").id})
+    assert reply.status_code == 404

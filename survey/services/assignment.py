@@ -152,6 +152,8 @@ def assignable_officers(case: Case, units: Sequence[int] | None) -> list[User]:
 
 def reassign(case: Case, officer: User, *, actor: User, units: Sequence[int] | None) -> None:
     """Give the case to ``officer`` by hand; the same exclusions as routing apply."""
+    if case.state not in OPEN_STATES:
+        raise ServiceError(_("Only an open case can be given to someone."))
     if officer not in assignable_officers(case, units):
         raise ServiceError(_("This officer cannot be given this case."))
     previous = case.assignee_id

@@ -81,7 +81,7 @@ SCENARIOS = (
                     "Công chức Trung tâm Phục vụ hành chính công tỉnh",
                     "channel": CaseChannel.FORWARDED,
                     "forwarded_from": "Thanh tra tỉnh Ninh Bình",
-                    "forwarded_from_ref": "Phiếu chuyển đơn số 15/PC-TTr"}),
+                    "forwarded_from_ref": "15/PC-TTr"}),
     Scenario(CaseKind.COMPLAINT, "NB-TD-TT", "Khiếu nại lần hai về đền bù giải phóng mặt bằng",
              "Tôi không đồng ý với kết quả giải quyết khiếu nại lần đầu.", ("accept",),
              days_ago=9, extra={**COMPLAINANT, "complaint_round": 2,

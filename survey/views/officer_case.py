@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from survey import workflow
 from survey.extensions import db
 from survey.forms.cases import (
     ActionForm,
@@ -29,8 +30,8 @@ from survey.workflow import can_withdraw, staff_actions
 
 
 def _reassign_form(case) -> ReassignForm | None:
-    if current_user.role is not Role.LEADER:
-        return None
+    if current_user.role is not Role.LEADER or not workflow.is_open(case.state):
+        return None  # a closed case has nobody to hand it to
     form = ReassignForm()
     form.officer_id.choices = [
         (u.id, f"{u.display_name} ({u.unit.name})")
@@ -145,6 +146,8 @@ def request_extension(case_id: int):
 def reassign(case_id: int):
     case = get_case_or_404(case_id)
     form = _reassign_form(case)
+    if form is None:
+        abort(404)  # a closed case offers no reassignment
     if form.validate_on_submit():
         officer = db.session.get(User, form.officer_id.data)
         try:
