@@ -64,7 +64,8 @@ def _try_it() -> tuple[TryRoutingForm, dict | None]:
 
 
 def _intake_form() -> IntakeForm:
-    form = IntakeForm(unit_id=settings.intake_unit_id() or 0)
+    # Prefixed: the "try it" form on the same page has its own unit_id field.
+    form = IntakeForm(prefix="intake", unit_id=settings.intake_unit_id() or 0)
     form.unit_id.choices = [(0, _("— Not set —"))] + _unit_choices()
     return form
 
