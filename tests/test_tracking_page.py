@@ -148,3 +148,10 @@ def test_the_tracking_page_shows_no_database_id(client, demo, db):
     case, code = new_case()
     html = track(client, code).get_data(as_text=True)
     assert f"#{case.id}<" not in html and f"#{case.id} " not in html
+
+
+def test_after_an_addition_the_box_is_empty_again(client, demo, db):
+    _, code = new_case()
+    html = add(client, code, "Nội dung bổ sung lần một").get_data(as_text=True)
+    box = re.search(r"<textarea[^>]*id=\"body\"[^>]*>(.*?)</textarea>", html, re.S).group(1)
+    assert box.strip() == "" and "Nội dung bổ sung lần một" in html  # in the thread only

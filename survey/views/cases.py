@@ -160,8 +160,10 @@ def track():
 def _show_case(case: Case, code: str, status: int = 200, message_form=None, rate_form=None,
                error: str | None = None, sent: bool = False):
     """The tracking page: what was filed, the outcome, the thread, and the citizen's forms."""
-    message_form = message_form or CitizenMessageForm(code=code)
-    rate_form = rate_form or RateAnswerForm(code=code)
+    # formdata=None: a fresh form, not one refilled from this request (Flask-WTF's default), so a
+    # sent addition leaves an empty box rather than an invitation to send it twice.
+    message_form = message_form or CitizenMessageForm(formdata=None, code=code)
+    rate_form = rate_form or RateAnswerForm(formdata=None, code=code)
     return render_template(
         "cases/status.html", case=case, code=code, error=error, sent=sent,
         thread=case_thread.thread(case.messages, case.attachments, case.resolved_at is not None),
