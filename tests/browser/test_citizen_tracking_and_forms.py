@@ -123,6 +123,7 @@ def test_filing_from_the_home_page_starts_with_no_office_and_works_without_a_scr
     office = page.locator("#unit_id")
     expect(office.locator("option:checked")).to_have_text("— Chọn cơ quan —")
     expect(page.locator("script")).to_have_count(0)
+    expect(page.locator("form button[hidden]")).to_be_hidden()  # the default button: Enter only
     check_page(page)
 
     page.locator("#subject").fill("Nhà vệ sinh hỏng")
