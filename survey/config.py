@@ -59,6 +59,7 @@ class Config:
     repeat_window_minutes: int = 10
     rate_limit_client: str = "20 per minute;200 per day"
     rate_limit_counter: str = "120 per minute"
+    rate_limit_login: str = "10 per minute"  # password guessing, per client address
     rate_limits_enabled: bool = True
     log_json: bool = True
     password_profile: str = "RFC_9106_LOW_MEMORY"  # noqa: S105 - an argon2 profile name
@@ -79,6 +80,7 @@ class Config:
             repeat_window_minutes=_int(env, "SURVEY_REPEAT_WINDOW_MINUTES", 10),
             rate_limit_client=env.get("SURVEY_RATE_LIMIT_CLIENT", "20 per minute;200 per day"),
             rate_limit_counter=env.get("SURVEY_RATE_LIMIT_COUNTER", "120 per minute"),
+            rate_limit_login=env.get("SURVEY_RATE_LIMIT_LOGIN", "10 per minute"),
             rate_limits_enabled=_bool(env, "SURVEY_RATE_LIMITS", True),
             log_json=_bool(env, "SURVEY_LOG_JSON", True),
             password_profile=env.get("SURVEY_PASSWORD_PROFILE", "RFC_9106_LOW_MEMORY"),  # noqa: S105
@@ -114,6 +116,7 @@ class Config:
             "SURVEY_REPEAT_WINDOW_MINUTES": self.repeat_window_minutes,
             "SURVEY_RATE_LIMIT_CLIENT": self.rate_limit_client,
             "SURVEY_RATE_LIMIT_COUNTER": self.rate_limit_counter,
+            "SURVEY_RATE_LIMIT_LOGIN": self.rate_limit_login,
             "RATELIMIT_ENABLED": self.rate_limits_enabled,
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
             "RATELIMIT_HEADERS_ENABLED": False,

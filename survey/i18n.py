@@ -50,23 +50,31 @@ def percent(value: float | None, digits: int = 2) -> str:
         format_percent(value / 100)
 
 
-# Four-digit years always: the locales' "short" formats (25/11/26, 11/25/26) are ambiguous on
-# paper and in a deadline, and dd/mm/yyyy is how Vietnamese documents write a date.
-DAY = "dd/MM/yyyy"
+# CLDR's "short" forms give "18/1/27" in Vietnamese and "1/18/27" in English: a two-digit year,
+# and an order a reader of the other language gets backwards. Vietnamese writes dd/mm/yyyy (as
+# official documents do); English gets the month in words, so it cannot be misread.
+DATE_FORMATS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
+DATETIME_FORMATS = {"vi": "dd/MM/yyyy HH:mm", "en": "d MMM yyyy, HH:mm"}
+
+
+def _pattern(formats: dict[str, str]) -> str:
+    return formats.get(str(get_locale()), formats["vi"])
 
 
 def local_datetime(value: datetime | None) -> str:
+    """A moment in Vietnam's time, to the minute: "18/01/2027 14:05" or "18 Jan 2027, 14:05"."""
     if value is None:
         return ""
-    return format_datetime(value.astimezone(LOCAL_TZ), f"HH:mm {DAY}")
+    return format_datetime(value.astimezone(LOCAL_TZ), _pattern(DATETIME_FORMATS))
 
 
 def local_date(value) -> str:
+    """A day: "18/01/2027" or "18 Jan 2027"."""
     if value is None:
         return ""
     if isinstance(value, datetime):  # a stored UTC moment: its day in Vietnam
         value = value.astimezone(LOCAL_TZ).date()
-    return format_date(value, DAY)
+    return format_date(value, _pattern(DATE_FORMATS))
 
 
 def init_app(app: Flask) -> None:

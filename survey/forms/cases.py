@@ -5,11 +5,28 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from survey.forms.base import Form
 
 TEXT_MAX = 5000
+
+
+def optional_id(value) -> int | None:
+    """A posted id, or None for the empty "choose…" option; anything else is refused."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):
+        return value
+    if not (isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10):
+        raise ValueError(value)
+    return int(value)
 
 
 class CaseFormBase(Form):
@@ -17,13 +34,22 @@ class CaseFormBase(Form):
     subject = StringField(_l("Subject (one line)"), validators=[InputRequired(), Length(max=200)])
     description = TextAreaField(_l("What happened? Please give the facts, the place and the time"),
                                 validators=[InputRequired(), Length(max=TEXT_MAX)])
-    unit_id = SelectField(_l("Office concerned"), coerce=int, validators=[InputRequired()])
+    # Starts on an empty "choose…" option; required by validate_unit_id (InputRequired would
+    # take the empty option as an answer, DataRequired would drown the "not on the list" error).
+    unit_id = SelectField(
+        _l("Office concerned"), coerce=optional_id,
+        invalid_value_message=_l("Please choose an office from the list."),
+        invalid_choice_message=_l("Please choose an office from the list."))
     counter = HiddenField()
     procedure = SelectField(_l("Procedure concerned (optional)"), validators=[Optional()])
     files = MultipleFileField(_l("Attach up to 5 files (JPEG, PNG or PDF, 10 MB each; optional)"))
     consent = BooleanField(
         _l("I agree that my personal data in this form is processed to handle this case, "
            "and for nothing else."), default=False)
+
+    def validate_unit_id(self, field):
+        if field.data is None and not field.process_errors:
+            raise ValidationError(_l("Please choose the office your case is about."))
 
     def validate_consent(self, field):
         if not field.data and self.needs_consent():

@@ -72,3 +72,12 @@ def question_fields(form: SurveyFormBase, definition: dict) -> list[tuple[dict, 
 
 def raw_answers(form: SurveyFormBase, definition: dict) -> dict[str, str | None]:
     return {q["code"]: form[f"q_{q['code']}"].data for q in definition["questions"]}
+
+
+def problems(form: SurveyFormBase, definition: dict) -> list[tuple[str, str, str]]:
+    """``(element id, label, first error)`` of each field in error, in the page's order."""
+    found = [(f"fs-{field.id}", f"{q['code']}. {field.label.text}" if q.get("element")
+              else field.label.text, field.errors[0])
+             for q, field in question_fields(form, definition) if field.errors]
+    return found + [(field.id, str(field.label.text), field.errors[0])
+                    for field in (form.procedure, form.comment) if field.errors]

@@ -9,7 +9,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
@@ -168,6 +178,9 @@ class CaseMessage(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the citizen
     visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, 10))
     body: Mapped[str] = mapped_column(Text)
+    # The workflow step that wrote it ("resolve": an answer; "reopen": why the citizen asked
+    # again), so the tracking page can tell an earlier answer from the current one.
+    step: Mapped[str | None] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="messages")
@@ -190,6 +203,9 @@ class Attachment(db.Model):
     # A denouncer's file may show who they are (handwriting, signature): handlers see it only
     # after the custodian has checked it.
     cleared_for_handlers: Mapped[bool] = mapped_column(default=True)
+    # Sent with a later addition rather than with the case: the tracking page shows it in the
+    # thread, at its time, instead of among what was filed.
+    added_after_filing: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="attachments")

@@ -195,7 +195,7 @@ def take_action(case: Case, action: str, *, actor: User, text: str = "",
     _apply_effects(case, action, now, text, forwarded_to.strip())
     if text:
         db.session.add(CaseMessage(case=case, author_id=actor.id, visibility=Visibility.PUBLIC,
-                                   body=text))
+                                   body=text, step=action))
     audit.record("state_changed", case_id=case.id, actor=actor, step=action,
                  previous=previous.value, state=case.state.value)
     milestones.refresh(case)
@@ -318,7 +318,7 @@ def citizen_message(case: Case, body: str, files: list[tuple[str, bytes]]) -> No
     if body.strip():
         db.session.add(CaseMessage(case=case, visibility=Visibility.CITIZEN, body=body.strip()))
     for name, data in files:
-        attachments.store(case, name, data, from_citizen=True)
+        attachments.store(case, name, data, from_citizen=True).added_after_filing = True
     db.session.flush()
     audit.record("citizen_wrote", case_id=case.id, actor_kind="citizen", files=len(files))
     notify.citizen_wrote(case)
@@ -345,7 +345,7 @@ def rate_answer(case: Case, satisfied: bool, reason: str = "") -> None:
                 milestone.met_at = None
         if reason.strip():
             db.session.add(CaseMessage(case=case, visibility=Visibility.CITIZEN,
-                                       body=reason.strip()))
+                                       body=reason.strip(), step="reopen"))
         audit.record("reopened", case_id=case.id, actor_kind="citizen")
         notify.citizen_wrote(case)
     db.session.flush()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from survey import workdays
 from survey.extensions import db
+from survey.i18n import local_date
 from survey.models import Case, Milestone
 from survey.services import assignment, audit, milestones, notifications
 from survey.workflow import CLOCK_STOPPED_STATES, OPEN_STATES
@@ -41,7 +42,7 @@ def escalate(now: datetime) -> EscalationReport:
         case = milestone.case
         with force_locale("vi"):
             label, when = (milestone.label.get("vi", milestone.name),
-                           format_date(milestone.due, "short"))
+                           local_date(milestone.due))
         if milestone.due < today and milestone.late_notified_at is None:
             notifications.milestone_late(case, label, when)
             milestone.late_notified_at = now

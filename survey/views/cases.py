@@ -11,8 +11,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
-from survey import receipts, workflow
+from survey import case_thread, receipts, workflow
 from survey.extensions import db, limiter
 from survey.forms.cases import (
     CitizenMessageForm,
@@ -24,8 +25,8 @@ from survey.forms.cases import (
     TrackForm,
     WithdrawForm,
 )
-from survey.models import Case, CaseKind, Counter, Procedure, Role, Unit, User, Visibility
-from survey.services import ServiceError, withdrawals
+from survey.models import Case, CaseKind, Counter, Procedure, Role, Unit, User
+from survey.services import ServiceError, case_units, withdrawals
 from survey.services import cases as case_service
 from survey.views import receipt_pages
 
@@ -48,10 +49,17 @@ def _counter_from(code: str) -> Counter | None:
     return db.session.scalar(select(Counter).where(Counter.code == code, Counter.active.is_(True)))
 
 
+def _unit_choices() -> list[SelectChoice]:
+    """No unit chosen first (a guess would send the case astray), then one group per level."""
+    return [SelectChoice("", _("— Choose an office —"))] + [
+        SelectChoice(unit.id, unit.name, optgroup=level)
+        for level, units in case_units.units_by_level() for unit in units]
+
+
 def _fill_choices(form, counter: Counter | None) -> None:
-    units = db.session.scalars(select(Unit).order_by(Unit.name)).all()
-    form.unit_id.choices = [(u.id, u.name) for u in units]
-    unit_id = form.unit_id.data or (counter.unit_id if counter else None)
+    form.unit_id.choices = _unit_choices()
+    offered = {c.value for c in form.unit_id.choices}
+    unit_id = form.unit_id.data if form.unit_id.data in offered else None
     unit = db.session.get(Unit, unit_id) if unit_id else None
     procedures = unit.procedures if unit else []
     form.procedure.choices = [("", _("— Not specified —"))] + [(p.code, p.name) for p in procedures]
@@ -88,8 +96,13 @@ def _new_case_from(form, kind: CaseKind, counter: Counter | None) -> case_servic
     return new
 
 
+def _is_refresh() -> bool:
+    """The citizen asked for the chosen office's lists: nothing is checked or stored."""
+    return request.method == "POST" and request.form.get("action") == "refresh"
+
+
 @bp.route("/cases/new/<kind>", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"], exempt_when=_is_refresh)
 def file_case(kind: str):
     try:
         case_kind = CaseKind(kind)
@@ -101,6 +114,8 @@ def file_case(kind: str):
         form.counter.data, form.unit_id.data = counter.code, counter.unit_id
     _fill_choices(form, counter)
     error = None
+    if _is_refresh():  # CSRFProtect has checked the token before the view ran
+        return _render_file_form(form, case_kind, counter, None, 200)
     key = receipt_pages.posted_filing_key(form) if request.method == "POST" else ""
     if case_service.already_filed(key):  # a reload or a double tap: the case exists
         return _already_filed()
@@ -121,11 +136,16 @@ def file_case(kind: str):
             return receipt_pages.render_receipt("cases/receipt.html", case, code,
                                                 mailed=bool(new.email) and not new.anonymous)
     receipt_pages.keep_or_renew_key(form)
+    return _render_file_form(form, case_kind, counter, error,
+                             400 if request.method == "POST" else 200)
+
+
+def _render_file_form(form, kind: CaseKind, counter: Counter | None, error: str | None,
+                      status: int):
     # A browser cannot refill a file input: say so, rather than lose the files silently.
     files_dropped = any(f.filename for f in request.files.getlist("files"))
-    return render_template("cases/file.html", form=form, kind=case_kind, counter=counter,
-                           error=error, files_dropped=files_dropped), \
-        (400 if request.method == "POST" else 200)
+    return render_template("cases/file.html", form=form, kind=kind, counter=counter,
+                           error=error, files_dropped=files_dropped), status
 
 
 def _already_filed():
@@ -167,23 +187,27 @@ def receipt_pdf():
                                       form.size.data or "A4", str(get_locale()))
 
 
-def _public_messages(case: Case):
-    return [m for m in case.messages if m.visibility in (Visibility.PUBLIC, Visibility.CITIZEN)]
-
-
 def _show_case(case: Case, code: str, status: int = 200, message_form=None, rate_form=None,
-               error: str | None = None, withdraw_form=None):
-    message_form = message_form or CitizenMessageForm(code=code)
-    rate_form = rate_form or RateAnswerForm(code=code)
+               error: str | None = None, withdraw_form=None, sent: bool = False):
+    """The tracking page: what was filed, the outcome, the thread, and the citizen's forms."""
+    # formdata=None: a fresh form, not one refilled from this request (Flask-WTF's default), so a
+    # sent addition leaves an empty box rather than an invitation to send it twice.
+    message_form = message_form or CitizenMessageForm(formdata=None, code=code)
+    rate_form = rate_form or RateAnswerForm(formdata=None, code=code)
     can_withdraw = workflow.can_withdraw(case.kind, case.state)
     return receipt_pages.no_store(render_template(
-        "cases/status.html", case=case, messages=_public_messages(case), code=code, error=error,
+        "cases/status.html", case=case, code=code, error=error, sent=sent,
+        thread=case_thread.thread(case.messages, case.attachments, case.resolved_at is not None),
+        filed_files=case_thread.filed_files(case.attachments),
+        outcome_kind=case_thread.outcome_kind(case.state.value, case.resolved_at,
+                                              case.reopened_count),
         message_form=message_form, rate_form=rate_form,
         can_rate=case.citizen_satisfied is None and case.state.value in ("resolved", "closed"),
         can_reopen=case_service.can_reopen(case),
         can_write=case.state not in case_service.ENDED_STATES,
         suspension=case_service.suspension(case),
-        withdraw_form=(withdraw_form or WithdrawForm(code=code)) if can_withdraw else None,
+        withdraw_form=(withdraw_form or WithdrawForm(formdata=None, code=code))
+        if can_withdraw else None,
     ), status)
 
 
@@ -207,7 +231,7 @@ def track_message():
             form.body.errors.append(str(exc))
         else:
             db.session.commit()
-            return _show_case(case, form.code.data)
+            return _show_case(case, form.code.data, sent=True)
     return _show_case(case, form.code.data, 400, message_form=form)
 
 

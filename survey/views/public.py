@@ -31,7 +31,7 @@ from flask_babel import gettext as _
 from survey import recent, survey_csrf
 from survey.answers import COMMENT_MAX_LENGTH, parse_answers
 from survey.extensions import csrf, db, limiter
-from survey.forms.survey import build_survey_form, question_fields, raw_answers
+from survey.forms.survey import build_survey_form, problems, question_fields, raw_answers
 from survey.models import Channel, Counter
 from survey.services import questionnaires as questionnaire_service
 from survey.services import survey_targets
@@ -144,6 +144,7 @@ def _render(code: str, form_name: str, version, form, search: str, status: int):
     response = make_response(render_template(
         "public/survey.html", counter=counter, definition=definition, lang=str(get_locale()),
         form=form, questions=question_fields(form, definition), form_name=form_name,
+        problems=problems(form, definition),
         search=search, found=len(found),
         full_questions=_full_form_size() if form_name == "quick" else 0,
         survey_csrf_token=token,

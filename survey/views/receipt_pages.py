@@ -11,12 +11,12 @@ import re
 import secrets
 
 from flask import Response, current_app, make_response, render_template
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from survey import receipt_pdf
 from survey.forms.cases import ReceiptPdfForm
-from survey.i18n import DAY
+from survey.i18n import local_date
 from survey.labels import CHANNELS, KINDS
 from survey.models import Case, CaseChannel
 from survey.models.base import utcnow
@@ -60,7 +60,7 @@ def facts(case: Case) -> list[tuple[str, str]]:
     if case.handling_unit is not None and case.handling_unit_id != case.unit_id:
         rows.append((_("Handled by"), case.handling_unit.name))
     rows.append((_("Date received"),
-                 format_date(milestones.local_day(case.received_at), DAY)))
+                 local_date(milestones.local_day(case.received_at))))
     rows.append((_("How it arrived"), str(CHANNELS[case.channel])))
     if case.channel is CaseChannel.FORWARDED and case.forwarded_from:
         body = case.forwarded_from
@@ -71,7 +71,7 @@ def facts(case: Case) -> list[tuple[str, str]]:
 
 
 def deadlines(case: Case, lang: str) -> list[tuple[str, str, str]]:
-    return [(m.label.get(lang) or m.label.get("vi", m.name), format_date(m.due, DAY), m.basis)
+    return [(m.label.get(lang) or m.label.get("vi", m.name), local_date(m.due), m.basis)
             for m in sorted(case.milestones, key=lambda m: m.due) if m.met_at is None]
 
 
@@ -85,7 +85,7 @@ def document(case: Case, code: str, lang: str) -> receipt_pdf.Receipt:
         track_url=track_url(),
         notes=[_("Keep this code safe: anyone who has it can read the case. The office does not "
                  "keep the code and cannot give it again.")],
-        footer=_("Printed on %(date)s", date=format_date(milestones.local_day(utcnow()), DAY)),
+        footer=_("Printed on %(date)s", date=local_date(milestones.local_day(utcnow()))),
     )
 
 

@@ -76,7 +76,8 @@ def _survey_script() -> str:
 @pytest.fixture(scope="session")
 def live_server(database_url, _schema) -> Iterator[LiveServer]:
     # Rate limits stay on, but loose enough for a whole suite posting from one address.
-    app = create_app(make_config(database_url, rate_limit_client="1000 per minute"))
+    app = create_app(make_config(database_url, rate_limit_client="1000 per minute",
+                                 rate_limit_login="1000 per minute"))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["SURVEY_BASE_URL"] = url  # what the QR codes encode
