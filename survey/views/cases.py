@@ -7,13 +7,11 @@ the filing POST itself (never in a URL or a cookie); pages that show it are neve
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from survey import case_thread, receipts, workflow
+from survey import case_thread, workflow
 from survey.extensions import db, limiter
 from survey.forms.cases import (
     CitizenMessageForm,
@@ -21,7 +19,6 @@ from survey.forms.cases import (
     DenunciationForm,
     FeedbackForm,
     RateAnswerForm,
-    ReceiptPdfForm,
     TrackForm,
     WithdrawForm,
 )
@@ -121,20 +118,13 @@ def file_case(kind: str):
         return _already_filed()
     if form.validate_on_submit():
         new = _new_case_from(form, case_kind, counter)
-        try:
-            case, code = case_service.open_case(new)
-        except ServiceError as exc:
-            db.session.rollback()
-            error = str(exc)
-        except IntegrityError:  # the same form sent twice at once: the other one filed it
-            db.session.rollback()
-            if case_service.already_filed(key):
-                return _already_filed()
-            raise
-        else:
-            db.session.commit()
-            return receipt_pages.render_receipt("cases/receipt.html", case, code,
+        filing = receipt_pages.file_once(new, key)
+        if filing.already:
+            return _already_filed()
+        if filing.case is not None:
+            return receipt_pages.render_receipt("cases/receipt.html", filing.case, filing.code,
                                                 mailed=bool(new.email) and not new.anonymous)
+        error = filing.error
     receipt_pages.keep_or_renew_key(form)
     return _render_file_form(form, case_kind, counter, error,
                              400 if request.method == "POST" else 200)
@@ -179,12 +169,7 @@ def track():
 @limiter.limit("10 per 10 minutes;40 per day", deduct_when=_deduct_on_miss)
 def receipt_pdf():
     """The receipt as an A4 or A5 PDF, for the code posted in the body."""
-    form = ReceiptPdfForm()
-    case = case_service.find_by_receipt(form.code.data or "") if form.validate() else None
-    if case is None:
-        abort(404)
-    return receipt_pages.pdf_response(case, receipts.normalise(form.code.data),
-                                      form.size.data or "A4", str(get_locale()))
+    return receipt_pages.posted_pdf()
 
 
 def _show_case(case: Case, code: str, status: int = 200, message_form=None, rate_form=None,

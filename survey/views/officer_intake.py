@@ -8,16 +8,12 @@ to the POST itself and is never cached, and a re-sent form records nothing twice
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from survey import receipts
 from survey.extensions import db
-from survey.forms.cases import ReceiptPdfForm
 from survey.forms.intake import RecordCaseForm, RecordWithdrawalForm
 from survey.models import CaseChannel, CaseKind, Role, Unit, User
 from survey.models.base import utcnow
@@ -87,20 +83,13 @@ def record_case():
     error = None
     if form.validate_on_submit():
         new = _new_case(form)
-        try:
-            case, code = case_service.open_case(new)
-        except ServiceError as exc:
-            db.session.rollback()
-            error = str(exc)
-        except IntegrityError:  # the same form sent twice at once: the other one recorded it
-            db.session.rollback()
-            if case_service.already_filed(key):
-                return receipt_pages.no_store(render_template("officer/already_recorded.html"))
-            raise
-        else:
-            db.session.commit()
-            return receipt_pages.render_receipt("officer/receipt.html", case, code,
+        filing = receipt_pages.file_once(new, key)
+        if filing.already:
+            return receipt_pages.no_store(render_template("officer/already_recorded.html"))
+        if filing.case is not None:
+            return receipt_pages.render_receipt("officer/receipt.html", filing.case, filing.code,
                                                 mailed=bool(new.email) and not new.anonymous)
+        error = filing.error
     receipt_pages.keep_or_renew_key(form)
     files_dropped = any(f.filename for f in request.files.getlist("files"))
     return render_template("officer/record_case.html", form=form, error=error,
@@ -110,12 +99,7 @@ def record_case():
 @bp.post("/receipt.pdf")
 def receipt_pdf():
     """The receipt PDF of a case just recorded: the code comes in the body, as for citizens."""
-    form = ReceiptPdfForm()
-    case = case_service.find_by_receipt(form.code.data or "") if form.validate() else None
-    if case is None:
-        abort(404)
-    return receipt_pages.pdf_response(case, receipts.normalise(form.code.data),
-                                      form.size.data or "A4", str(get_locale()))
+    return receipt_pages.posted_pdf()
 
 
 @bp.post("/cases/<int:case_id>/withdrawal")

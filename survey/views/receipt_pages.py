@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 
-from flask import Response, current_app, make_response, render_template
+from flask import Response, abort, current_app, make_response, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
-from survey import receipt_pdf
+from survey import receipt_pdf, receipts
+from survey.extensions import db
 from survey.forms.cases import ReceiptPdfForm
 from survey.i18n import local_date
 from survey.labels import CHANNELS, KINDS
 from survey.models import Case, CaseChannel
 from survey.models.base import utcnow
-from survey.services import milestones
+from survey.services import ServiceError, milestones
+from survey.services import cases as case_service
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -102,3 +106,39 @@ def render_receipt(template: str, case: Case, code: str, **context) -> Response:
         template, code=code, case=case, facts=facts(case),
         deadlines=deadlines(case, str(get_locale())), track_url=track_url(),
         pdf_form=ReceiptPdfForm(code=code), **context))
+
+
+@dataclass(frozen=True)
+class Filing:
+    """What filing a form came to: the case and its code, an error to show, or "already"."""
+
+    case: Case | None = None
+    code: str = ""
+    error: str | None = None
+    already: bool = False
+
+
+def file_once(new: case_service.NewCase, key: str) -> Filing:
+    """Open the case and commit, unless the same form's one-time key already filed it."""
+    try:
+        case, code = case_service.open_case(new)
+    except ServiceError as exc:
+        db.session.rollback()
+        return Filing(error=str(exc))
+    except IntegrityError:  # the same form sent twice at once: the other request filed it
+        db.session.rollback()
+        if case_service.already_filed(key):
+            return Filing(already=True)
+        raise
+    db.session.commit()
+    return Filing(case, code)
+
+
+def posted_pdf() -> Response:
+    """The receipt PDF for the code posted in the body (never a URL), or 404."""
+    form = ReceiptPdfForm()
+    case = case_service.find_by_receipt(form.code.data or "") if form.validate() else None
+    if case is None:
+        abort(404)
+    return pdf_response(case, receipts.normalise(form.code.data), form.size.data or "A4",
+                        str(get_locale()))
