@@ -32,8 +32,9 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         n = app.config["SURVEY_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
-    from survey import extensions, i18n, logs, security
+    from survey import extensions
     from survey.db_setup import configure_engine_events, ensure_sqlite_directory
+    from survey.web import i18n, logs, security
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))

@@ -33,7 +33,7 @@ from survey.models import (
     TransactionCount,
     Unit,
 )
-from survey.periods import LOCAL_TZ
+from survey.rules.periods import LOCAL_TZ
 from survey.services.annual_report import build_annual_report
 from survey.services.questionnaires import current_version
 from survey.services.responses import Submission, record_response

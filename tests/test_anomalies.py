@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey import recent
 from survey.analysis.anomalies import (
     BURST,
     IDENTICAL_RUN,
@@ -27,8 +26,9 @@ from survey.analysis.anomalies import (
     load_rules,
     parse_rules,
 )
-from survey.periods import LOCAL_TZ
-from survey.workdays import vietnam_calendar
+from survey.rules.periods import LOCAL_TZ
+from survey.rules.workdays import vietnam_calendar
+from survey.web import recent
 
 RULES = Rules()
 MONDAY = date(2027, 3, 8)  # an ordinary working week, no holiday near

@@ -1,7 +1,7 @@
 """Answers checked against a definition: shared by the web form and the paper import."""
 
-from survey.answers import parse_answers
-from survey.questionnaire_spec import parse
+from survey.rules.answers import parse_answers
+from survey.rules.questionnaire_spec import parse
 from survey.services.questionnaires import BUILTIN_DIR
 
 SIPAS = parse((BUILTIN_DIR / "sipas.yaml").read_text(encoding="utf-8"))

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.models import Case, Counter, Role, Unit
+from survey.rules.unit_tree import UnitRow, grouped_by_level, tree_order
 from survey.services.org import save_unit
 from survey.services.users import create_user
-from survey.unit_tree import UnitRow, grouped_by_level, tree_order
 from tests.conftest import csrf_token
 
 TYPED = {"subject": "Chờ quá lâu <b>ở quầy</b>",

@@ -8,7 +8,6 @@ import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import func, select
 
-from survey import deadlines, receipts
 from survey.models import (
     AuditEvent,
     Case,
@@ -19,6 +18,7 @@ from survey.models import (
     OutboxMail,
 )
 from survey.models.base import utcnow
+from survey.rules import deadlines, receipts
 from survey.services import milestones
 from tests.cases_helpers import new_case, user
 from tests.conftest import csrf_token, login

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from survey import deadlines, workflow
 from survey.models import (
     AuditEvent,
     CaseKind,
@@ -21,6 +20,7 @@ from survey.models import (
     PauseKind,
 )
 from survey.models.base import utcnow
+from survey.rules import deadlines, workflow
 from survey.services import cases as case_service
 from survey.services import milestones, rules
 from tests.cases_helpers import new_case, staff_post, user

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from survey.case_thread import filed_files, outcome_kind, thread
+from survey.rules.case_thread import filed_files, outcome_kind, thread
 
 T0 = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
 

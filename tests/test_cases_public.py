@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from survey import receipts
 from survey.models import Case, CaseContact, CaseKind, CaseState, DenouncerIdentity, User
+from survey.rules import receipts
 from tests.conftest import csrf_token, first_counter
 
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from survey.charts import distribution_chart, ranking_chart, trend_chart
+from survey.render.charts import distribution_chart, ranking_chart, trend_chart
 
 NS = "{http://www.w3.org/2000/svg}"
 EVIL = "<script>alert('x')</script> & co"

@@ -8,9 +8,9 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select, text
 
-from survey.i18n import local_date, local_datetime
 from survey.models import OutboxMail
 from survey.services.escalation import escalate
+from survey.web.i18n import local_date, local_datetime
 from tests.cases_helpers import new_case, user
 from tests.conftest import csrf_token
 

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey.deadlines import (
+from survey.rules.deadlines import (
     DayUnit,
     RulebookError,
     StartsFrom,
@@ -21,7 +21,7 @@ from survey.deadlines import (
     parse_rulebook,
     statutory_milestones,
 )
-from survey.workdays import CalendarRangeError, vietnam_calendar
+from survey.rules.workdays import CalendarRangeError, vietnam_calendar
 
 CALENDAR = vietnam_calendar([2026, 2027])
 RULEBOOK = default_rulebook()

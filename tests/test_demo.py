@@ -7,10 +7,10 @@ from datetime import UTC, datetime, time
 import pytest
 from sqlalchemy import func, select
 
-from survey import workdays
 from survey.models import Answer, Counter, Response
 from survey.models.quality import ResponseFlag
-from survey.periods import LOCAL_TZ
+from survey.rules import workdays
+from survey.rules.periods import LOCAL_TZ
 from survey.services import flags
 from survey.services.demo import add_synthetic_responses
 from survey.services.demo_activity import BURST_SIZE, opening_slots
@@ -121,7 +121,7 @@ def test_demo_command_says_which_counter_the_survey_url_belongs_to(app, db):
 def test_this_months_dossiers_are_a_whole_months_like_any_other(db, demo):
     """The desk cuts a month by the days of it inside the period: the demo must not cut it too."""
     from survey.models import TransactionCount, Unit
-    from survey.periods import local_today
+    from survey.rules.periods import local_today
 
     centre = db.session.scalar(select(Unit.id).where(Unit.code == "NB-TTHCC"))
     counts = dict(db.session.execute(select(TransactionCount.month, TransactionCount.transactions)

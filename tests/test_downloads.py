@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from survey import downloads
 from survey.models import AuditEvent, CaseKind
+from survey.rules import downloads
 from survey.services.attachments import store
 from tests.cases_helpers import new_case, user
 from tests.conftest import login

@@ -11,9 +11,9 @@ import pyreadstat
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from survey.masking import PHONE_TAG
 from survey.models import Answer, Procedure, Response, Unit
-from survey.periods import LOCAL_TZ
+from survey.rules.masking import PHONE_TAG
+from survey.rules.periods import LOCAL_TZ
 from survey.services import exports
 from survey.services.demo import add_synthetic_responses
 from survey.services.exports import export_responses

@@ -7,8 +7,8 @@ import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import func, select
 
-from survey import receipts
 from survey.models import AuditEvent, Case, OutboxMail
+from survey.rules import receipts
 from tests.cases_helpers import new_case
 from tests.conftest import csrf_token
 from tests.test_cases_public import code_on, file_case, receipt_code, track

@@ -13,10 +13,8 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import delete, func, select
 
-from survey import recent
 from survey.analysis.method_spec import load_method
 from survey.analysis.run import Scope, run_index
-from survey.masking import PHONE_TAG
 from survey.models import (
     AuditEvent,
     CalendarOverride,
@@ -29,13 +27,15 @@ from survey.models import (
     ResponseFlag,
     User,
 )
-from survey.periods import LOCAL_TZ
+from survey.rules.masking import PHONE_TAG
+from survey.rules.periods import LOCAL_TZ
 from survey.services import ServiceError, exclusions, flags
 from survey.services.audit import verify
 from survey.services.exports import export_responses
 from survey.services.org import subtree_ids
 from survey.services.questionnaires import current_version
 from survey.services.responses import Submission, record_response
+from survey.web import recent
 from tests.conftest import submit_survey
 
 MONDAY = date(2026, 3, 9)  # an ordinary working week, no holiday near

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from survey.analysis.intervals import wilson
 from survey.analysis.rates import Share
-from survey.periods import date_range, period_starts
+from survey.rules.periods import date_range, period_starts
 
 
 def test_wilson_interval_matches_the_formula_worked_by_hand():

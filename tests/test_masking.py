@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey.masking import EMAIL_TAG, ID_TAG, PHONE_TAG, mask_personal_data
+from survey.rules.masking import EMAIL_TAG, ID_TAG, PHONE_TAG, mask_personal_data
 
 
 @pytest.mark.parametrize("phone", [

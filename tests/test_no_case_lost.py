@@ -23,13 +23,13 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Case, CaseKind, ConflictOfInterest, Role, RoutingRule, Unit, User
+from survey.rules.workflow import OPEN_STATES
 from survey.services import ServiceError, assignment, case_access
 from survey.services import cases as case_service
 from survey.services import rules as rule_service
 from survey.services import settings as platform_settings
 from survey.services.org import save_unit, subtree_ids
 from survey.services.users import create_user, update_user
-from survey.workflow import OPEN_STATES
 from tests.conftest import _empty_tables
 
 HANDLERS = (Role.OFFICER, Role.LEADER)

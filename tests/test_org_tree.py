@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey.org_tree import OrgTree
+from survey.rules.org_tree import OrgTree
 
 # 1 province: 2 centre, 3 commune (4 its centre), 5 commune
 TREE = OrgTree({1: None, 2: 1, 3: 1, 4: 3, 5: 1},

@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from survey.models import Answer, Channel, Counter, Procedure, Response, Unit
-from survey.periods import LOCAL_TZ
+from survey.rules.periods import LOCAL_TZ
 from survey.services.paper_import import ImportFileError, import_responses, parse_submitted_at
 
 QUICK_HEADER = "submitted_at,unit,counter,procedure,channel,overall,attitude,comment"

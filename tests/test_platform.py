@@ -12,7 +12,7 @@ from sqlalchemy import text
 from survey import create_app
 from survey.config import Config, ConfigError, normalise_database_url
 from survey.extensions import db as _db
-from survey.logs import JsonFormatter
+from survey.web.logs import JsonFormatter
 from tests.conftest import first_counter, make_config, submit_survey
 
 
@@ -71,7 +71,7 @@ def test_request_logs_are_json_lines_without_tokens_addresses_or_comments(app_fa
                                                                           caplog):
     app = app_factory()
     app.testing = False  # the request log is off in tests; switch it on for this one
-    from survey import logs
+    from survey.web import logs
 
     app.before_request(logs._start_timer)
     app.after_request(logs._log_request)

@@ -6,7 +6,7 @@ import pypdfium2
 import zxingcpp
 from PIL import Image
 
-from survey import qr
+from survey.render import qr
 
 URL = "https://dichvucong.example.gov.vn/s/abc234"
 MM_PER_INCH = 25.4

@@ -5,7 +5,7 @@ import copy
 import pytest
 import yaml
 
-from survey import questionnaire_spec as spec
+from survey.rules import questionnaire_spec as spec
 from survey.services.questionnaires import BUILTIN_DIR
 
 SIPAS_CRITERIA = {

@@ -9,7 +9,8 @@ import zxingcpp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey import receipt_pdf, receipts
+from survey.render import receipt_pdf
+from survey.rules import receipts
 
 OLD_CODE = "0S5O-1ILU-ABCD-EF01-2345"  # an old Crockford code, typed with look-alikes
 OLD_CANONICAL = "0S50-111V-ABCD-EF01-2345"

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey.org_tree import OrgTree
-from survey.routing import (
+from survey.rules.org_tree import OrgTree
+from survey.rules.routing import (
     CaseFacts,
     Rule,
     Staff,

@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from sqlalchemy import event, func, select
 
 from survey.extensions import db as _db
-from survey.logs import JsonFormatter
 from survey.models import Procedure, QuestionnaireVersion, Response
 from survey.services import questionnaires
 from survey.services.org import regenerate_survey_code
-from survey.survey_csrf import COOKIE, SECURE_COOKIE
+from survey.web.logs import JsonFormatter
+from survey.web.survey_csrf import COOKIE, SECURE_COOKIE
 from tests.conftest import first_counter, form_fields
 
 

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from survey.text_match import fold, matches
+from survey.rules.text_match import fold, matches
 
 
 @pytest.mark.parametrize(("text", "folded"), [

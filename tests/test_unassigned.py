@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from survey.models import AuditEvent, Case, CaseKind, OutboxMail, Role, Unit, User
+from survey.rules.workflow import OPEN_STATES
 from survey.services import assignment
 from survey.services.escalation import escalate
 from survey.services.users import create_user, update_user
-from survey.workflow import OPEN_STATES
 from tests.cases_helpers import new_case, staff_post, user
 from tests.conftest import login
 

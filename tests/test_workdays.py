@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey.workdays import (
+from survey.rules.workdays import (
     CalendarRangeError,
     add_calendar_days,
     add_working_days,

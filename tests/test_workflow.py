@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from survey import workflow
 from survey.models import CaseKind, CaseState
+from survey.rules import workflow
 from survey.services import cases as case_service
 from tests.cases_helpers import new_case, user
 from tests.conftest import csrf_token

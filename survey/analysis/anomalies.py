@@ -18,8 +18,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from survey.periods import LOCAL_TZ
-from survey.specs import SpecError, SpecFileError, load_yaml
+from survey.rules.periods import LOCAL_TZ
+from survey.rules.specs import SpecError, SpecFileError, load_yaml
 
 BURST, IDENTICAL_RUN, OUT_OF_HOURS, REPEAT_BROWSER = (
     "burst", "identical_run", "out_of_hours", "repeat_browser")

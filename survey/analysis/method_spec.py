@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from survey.specs import SpecError, SpecFileError, check_code, load_yaml
+from survey.rules.specs import SpecError, SpecFileError, check_code, load_yaml
 
 METHODS_DIR = Path(__file__).parent / "methods"
 CALCULATIONS = ("share", "sipas", "points", "qd766")

@@ -33,7 +33,7 @@ class Scope:
     @classmethod
     def of(cls, start_day: date | None, end_day: date | None, unit=None, **filters) -> Scope:
         """The scope of inclusive local days for a unit's subtree (everything when no unit)."""
-        from survey.periods import date_range
+        from survey.rules.periods import date_range
         from survey.services.org import subtree_ids
 
         start, end = date_range(start_day, end_day)

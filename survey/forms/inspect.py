@@ -7,7 +7,7 @@ from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from survey.forms.base import Form
-from survey.periods import local_today
+from survey.rules.periods import local_today
 
 METHOD_LABELS = {
     "satisfaction-rate": _l("Quick satisfaction rate"),

@@ -19,8 +19,8 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from survey.forms.base import Form
 from survey.forms.cases import TEXT_MAX
-from survey.labels import CHANNELS, KINDS
 from survey.models import CaseChannel, CaseKind
+from survey.render.labels import CHANNELS, KINDS
 
 # A letter recorded more than a year after it arrived is a typing mistake, not a late entry.
 OLDEST_RECEIPT = timedelta(days=366)

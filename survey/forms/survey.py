@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from survey.answers import COMMENT_MAX_LENGTH, NO_OPINION
 from survey.forms.base import Form
+from survey.rules.answers import COMMENT_MAX_LENGTH, NO_OPINION
 
 
 class SurveyFormBase(Form):

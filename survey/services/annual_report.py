@@ -19,7 +19,7 @@ from survey.analysis.coverage import coverage
 from survey.analysis.method_spec import load_method
 from survey.analysis.run import Scope, run_index
 from survey.models import CaseKind, Channel, Unit
-from survey.periods import local_today
+from survey.rules.periods import local_today
 from survey.services.questionnaires import current
 from survey.services.transactions import totals
 

@@ -17,15 +17,15 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from survey import routing
 from survey.extensions import db
 from survey.models import AuditEvent, Case, CaseKind, ConflictOfInterest, Role, RoutingRule, User
 from survey.models.base import utcnow
-from survey.org_tree import OrgTree
+from survey.rules import routing
+from survey.rules.org_tree import OrgTree
+from survey.rules.workflow import OPEN_STATES
 from survey.services import ServiceError, audit, settings
 from survey.services import notifications as notify
 from survey.services.org import tree as org_tree
-from survey.workflow import OPEN_STATES
 
 HANDLER_ROLES = (Role.OFFICER, Role.LEADER)
 BATCH = 500

@@ -15,8 +15,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from survey.extensions import db
 from survey.models import Case, CaseKind, ConflictOfInterest, Role, User
+from survey.rules.workflow import OPEN_STATES
 from survey.services.org import subtree_ids
-from survey.workflow import OPEN_STATES
 
 
 def excluded_accused_ids(user: User) -> set[int]:

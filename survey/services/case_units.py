@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 
 from survey.extensions import db
 from survey.models import Counter, Role, Unit, User
-from survey.unit_tree import UnitRow, grouped_by_level
+from survey.rules.unit_tree import UnitRow, grouped_by_level
 
 HANDLER_ROLES = (Role.OFFICER, Role.LEADER)
 

@@ -11,9 +11,7 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from survey import receipts, workflow
 from survey.extensions import db
-from survey.i18n import LOCAL_TZ
 from survey.models import (
     Case,
     CaseChannel,
@@ -32,8 +30,10 @@ from survey.models import (
     Visibility,
 )
 from survey.models.base import utcnow
+from survey.rules import receipts, workflow
 from survey.services import ServiceError, assignment, attachments, audit, identity, milestones
 from survey.services import notifications as notify
+from survey.web.i18n import LOCAL_TZ
 
 REOPEN_DAYS = 30
 # The citizen can no longer add to these: the case has ended without an answer to rate.

@@ -169,7 +169,7 @@ def add_transaction_counts(today: date | None = None) -> int:
     a count of the days so far would be cut twice (a response rate ten times too high).
     """
     from survey.models import TransactionCount
-    from survey.periods import local_today
+    from survey.rules.periods import local_today
 
     today = today or local_today()
     bases = {CENTRE[0]: CENTRE_DOSSIERS} | {f"NB-{code}-TT": dossiers for (code, _name), dossiers

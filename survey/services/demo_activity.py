@@ -21,7 +21,7 @@ from survey.extensions import db
 from survey.models import Answer, Counter, Response, TransactionCount, unit_procedures
 from survey.models.base import utcnow
 from survey.models.responses import Channel
-from survey.periods import LOCAL_TZ
+from survey.rules.periods import LOCAL_TZ
 from survey.services.questionnaires import current_version
 
 OPENING_HOURS = ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))

@@ -20,8 +20,8 @@ from survey.analysis.grouping import grouping_scope, regroup, top_under
 from survey.analysis.method_spec import MethodSpec
 from survey.analysis.run import Scope, monthly_cells, run_index, whole_tally
 from survey.analysis.tally import Tally, merged
-from survey.masking import mask_personal_data
-from survey.periods import date_range, other_period
+from survey.rules.masking import mask_personal_data
+from survey.rules.periods import date_range, other_period
 from survey.services import questionnaires, transactions
 
 QUESTIONNAIRE_ORDER = ("quick", "sipas", "decree61")  # where question texts are looked up

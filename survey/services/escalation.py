@@ -9,12 +9,12 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from survey import workdays
 from survey.extensions import db
-from survey.i18n import local_date
 from survey.models import Case, Milestone
+from survey.rules import workdays
+from survey.rules.workflow import CLOCK_STOPPED_STATES, OPEN_STATES
 from survey.services import assignment, audit, milestones, notifications
-from survey.workflow import CLOCK_STOPPED_STATES, OPEN_STATES
+from survey.web.i18n import local_date
 
 DUE_SOON_WORKING_DAYS = 2
 

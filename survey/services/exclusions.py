@@ -17,10 +17,10 @@ from sqlalchemy import delete, distinct, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from survey.analysis import anomalies
-from survey.masking import mask_personal_data
 from survey.models import Counter, Response, Unit, User
 from survey.models.base import utcnow
 from survey.models.quality import ResponseExclusion, ResponseFlag
+from survey.rules.masking import mask_personal_data
 from survey.services import ServiceError, audit
 
 CHUNK = 5000

@@ -32,10 +32,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.masking import mask_personal_data
 from survey.models import Answer, Counter, Procedure, Questionnaire, Response, Unit
 from survey.models.questionnaires import QuestionnaireVersion
-from survey.periods import LOCAL_TZ, date_range
+from survey.rules.masking import mask_personal_data
+from survey.rules.periods import LOCAL_TZ, date_range
 
 FORMATS = ("csv", "xlsx", "sav")
 ORDER = ("quick", "sipas", "decree61")  # then any other questionnaire, by code

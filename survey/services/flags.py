@@ -28,7 +28,6 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from survey import workdays
 from survey.analysis import anomalies
 from survey.analysis.anomalies import Record
 from survey.models import Answer, CalendarOverride, DayKind, Response
@@ -36,7 +35,8 @@ from survey.models.base import utcnow
 from survey.models.quality import FlagScan, ResponseFlag
 from survey.models.questionnaires import QuestionnaireVersion
 from survey.models.responses import Channel
-from survey.periods import LOCAL_TZ
+from survey.rules import workdays
+from survey.rules.periods import LOCAL_TZ
 
 CHUNK = 5000
 _INSERT_FLAG = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}

@@ -8,9 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from survey import deadlines, workdays
 from survey.extensions import db
-from survey.i18n import LOCAL_TZ
 from survey.models import (
     CalendarOverride,
     Case,
@@ -21,6 +19,8 @@ from survey.models import (
     User,
 )
 from survey.models.base import utcnow
+from survey.rules import deadlines, workdays
+from survey.web.i18n import LOCAL_TZ
 
 RULEBOOK_PATH = Path(__file__).resolve().parent.parent / "rulebooks" / "default.yaml"
 

@@ -17,10 +17,10 @@ from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from survey import routing
 from survey.extensions import db
 from survey.models import Case, CaseChannel, CaseKind, ConflictOfInterest, Role, Unit, User
-from survey.org_tree import OrgTree
+from survey.rules import routing
+from survey.rules.org_tree import OrgTree
 from survey.services import audit, identity, mail
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Counter, Procedure, RevokedSurveyCode, Role, Unit, User
-from survey.org_tree import OrgTree
+from survey.rules.org_tree import OrgTree
 from survey.services import ServiceError, audit
 
 # No 0/o, 1/l/i: codes are sometimes typed from a poster.

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from survey.analysis import load
 from survey.analysis.rates import Share
 from survey.models import Counter, Unit
-from survey.periods import period_starts
+from survey.rules.periods import period_starts
 
 PERIODS = ("today", "month", "year")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from flask_babel import gettext as _
 
-from survey.periods import LOCAL_TZ
+from survey.rules.periods import LOCAL_TZ
 
 REQUIRED_COLUMNS = ("submitted_at", "unit")
 FIELD_COLUMNS = (*REQUIRED_COLUMNS, "counter", "procedure", "channel", "comment", "questionnaire")

@@ -16,11 +16,11 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from survey.answers import COMMENT_MAX_LENGTH, parse_answers
 from survey.extensions import db
 from survey.models import Answer, Channel, Counter, Procedure, Questionnaire, Response, Unit
 from survey.models.base import utcnow
 from survey.models.questionnaires import QuestionnaireVersion
+from survey.rules.answers import COMMENT_MAX_LENGTH, parse_answers
 from survey.services.paper_files import (
     FIELD_COLUMNS,
     IGNORED_COLUMNS,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import bindparam, exists, select
 
-from survey import questionnaire_spec
 from survey.extensions import db
 from survey.models import Questionnaire, QuestionnaireVersion, Response
+from survey.rules import questionnaire_spec
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
 BUILTIN_CODES = ("quick", "sipas", "decree61")

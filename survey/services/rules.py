@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import CalendarOverride, Case, ConflictOfInterest, DayKind, RoutingRule, User
+from survey.rules.workflow import OPEN_STATES
 from survey.services import ServiceError, assignment, audit, milestones
-from survey.workflow import OPEN_STATES
 
 OPTIONAL_CRITERIA = ("kind", "unit_id", "procedure_field", "topic", "note")
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import BindParameter, Select, bindparam, or_, select, true
 
-from survey import text_match
 from survey.extensions import db
 from survey.models import (
     Counter,
@@ -19,6 +18,7 @@ from survey.models import (
     RevokedSurveyCode,
     unit_procedures,
 )
+from survey.rules import text_match
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from survey.analysis.coverage import prorated_total
 from survey.extensions import db
 from survey.models import TransactionCount, Unit, User
-from survey.periods import local_today
+from survey.rules.periods import local_today
 from survey.services import ServiceError, audit
 from survey.services.paper_files import ImportFileError
 from survey.services.transaction_files import (

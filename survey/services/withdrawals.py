@@ -12,10 +12,10 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from survey import workflow
 from survey.extensions import db
 from survey.models import Case, CaseState, CaseWithdrawal, User
 from survey.models.base import utcnow
+from survey.rules import workflow
 from survey.services import ServiceError, audit, milestones
 from survey.services import notifications as notify
 from survey.services.cases import end_pauses

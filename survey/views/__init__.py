@@ -41,7 +41,7 @@ def has_endpoint(name: str) -> bool:
 
 def register_blueprints(app: Flask) -> None:
     app.jinja_env.globals["has_endpoint"] = has_endpoint
-    from survey import labels
+    from survey.render import labels
     from survey.views import (  # noqa: F401 - routes join their blueprints
         admin,
         admin_rules,

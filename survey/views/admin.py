@@ -22,13 +22,13 @@ from survey.forms.admin import (
 )
 from survey.models import Counter, Procedure, Questionnaire, Role, Unit, User
 from survey.models.base import utcnow
-from survey.org_tree import OrgTree
-from survey.security import require_roles
+from survey.rules.org_tree import OrgTree
 from survey.services import ServiceError
 from survey.services import org as org_service
 from survey.services import overview as overview_service
 from survey.services.tokens import issue_tokens, unused_links
-from survey.urls import survey_url
+from survey.web.security import require_roles
+from survey.web.urls import survey_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_roles(Role.ADMIN, Role.LEADER))
@@ -153,7 +153,7 @@ def show_counter(counter_id: int):
 
 @bp.get("/counters/<int:counter_id>/qr.svg")
 def counter_qr(counter_id: int):
-    from survey import qr  # fpdf and PIL take most of a second to import: only when needed
+    from survey.render import qr  # fpdf and PIL take most of a second to import: only when needed
 
     counter = get_counter_or_404(counter_id)
     return Response(qr.svg(survey_url(counter)), mimetype="image/svg+xml")
@@ -161,7 +161,7 @@ def counter_qr(counter_id: int):
 
 @bp.get("/counters/<int:counter_id>/poster.pdf")
 def counter_poster(counter_id: int):
-    from survey import qr
+    from survey.render import qr
 
     counter = get_counter_or_404(counter_id)
     pdf = qr.posters([qr.PosterInfo(url=survey_url(counter), unit=counter.unit.name,
@@ -208,7 +208,7 @@ def set_duty(counter_id: int):
 @bp.post("/counters/<int:counter_id>/links")
 def issue_links(counter_id: int):
     """Issue one-time links and show them once, as a printable sheet of QR codes."""
-    from survey import qr
+    from survey.render import qr
 
     counter = get_counter_or_404(counter_id)
     form = TokensForm()

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from survey import routing
 from survey.extensions import db
 from survey.forms.admin import (
     CalendarOverrideForm,
@@ -17,7 +16,6 @@ from survey.forms.admin import (
     RoutingRuleForm,
     TryRoutingForm,
 )
-from survey.labels import KINDS
 from survey.models import (
     CalendarOverride,
     ConflictOfInterest,
@@ -27,7 +25,9 @@ from survey.models import (
     Unit,
     User,
 )
-from survey.routing_text import describe_all, rule_label
+from survey.render.labels import KINDS
+from survey.render.routing_text import describe_all, rule_label
+from survey.rules import routing
 from survey.services import ServiceError, assignment, settings
 from survey.services import rules as rule_service
 from survey.views.admin import _unit_choices, bp

@@ -23,7 +23,7 @@ from survey.analysis.coverage import coverage
 from survey.extensions import db
 from survey.forms.transactions import MONTHS, ChooseUnitYearForm, ImportCountsForm, MonthCountsForm
 from survey.models import TransactionCount, Unit
-from survey.periods import local_midnight
+from survey.rules.periods import local_midnight
 from survey.services import transactions as counts_service
 from survey.services.org import subtree_ids
 from survey.services.paper_files import ImportFileError

@@ -13,8 +13,8 @@ from sqlalchemy import func, or_, select
 
 from survey.extensions import db
 from survey.forms.admin import NewUserForm, UserForm, UserSearchForm
-from survey.labels import ROLES
 from survey.models import Role, Unit, User
+from survey.render.labels import ROLES
 from survey.services import ServiceError
 from survey.services import users as user_service
 from survey.views.admin import _unit_choices, bp

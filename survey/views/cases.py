@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from survey import case_thread, workflow
 from survey.extensions import db, limiter
 from survey.forms.cases import (
     CitizenMessageForm,
@@ -23,6 +22,7 @@ from survey.forms.cases import (
     WithdrawForm,
 )
 from survey.models import Case, CaseKind, Counter, Procedure, Role, Unit, User
+from survey.rules import case_thread, workflow
 from survey.services import ServiceError, case_units, withdrawals
 from survey.services import cases as case_service
 from survey.views import receipt_pages

@@ -14,11 +14,11 @@ from survey.extensions import db
 from survey.forms.admin import ConfirmForm
 from survey.forms.cases import RevealForm
 from survey.models import Case, CaseKind, Role
-from survey.security import require_roles
 from survey.services import ServiceError, audit
 from survey.services import cases as case_service
 from survey.services.org import subtree_ids
 from survey.views.files import send_attachment
+from survey.web.security import require_roles
 
 bp = Blueprint("custody", __name__, url_prefix="/officer/custody")
 bp.before_request(require_roles(Role.CUSTODIAN))

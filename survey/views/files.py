@@ -10,8 +10,8 @@ import logging
 from flask import Response, abort
 from flask_babel import gettext as _
 
-from survey import downloads
 from survey.models.cases import Attachment
+from survey.rules import downloads
 from survey.services import attachments
 
 log = logging.getLogger(__name__)

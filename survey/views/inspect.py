@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Role, Unit
-from survey.security import require_roles
 from survey.services.org import subtree_ids
+from survey.web.security import require_roles
 
 bp = Blueprint("inspect", __name__, url_prefix="/inspect")
 bp.before_request(require_roles(Role.INSPECTOR, Role.LEADER))

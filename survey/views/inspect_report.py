@@ -17,12 +17,12 @@ from flask_login import current_user
 
 from survey.extensions import db
 from survey.forms.inspect import CHANNEL_LABELS, METHOD_LABELS, RATIO_LABELS, ReportForm
-from survey.i18n import percent
-from survey.labels import KINDS
 from survey.models.base import utcnow
-from survey.periods import local_today
+from survey.render.labels import KINDS
+from survey.rules.periods import local_today
 from survey.services.annual_report import build_annual_report
 from survey.views.inspect import bp, endpoint, scope_unit, visible_units
+from survey.web.i18n import percent
 
 DAY = "dd/MM/yyyy"  # as official documents write dates, in both languages
 WIDE = (3.6, 1.1, 1, 1.9)  # a long label, n, a figure and its interval
@@ -53,7 +53,7 @@ def report():
 
 @bp.get("/report.pdf", endpoint=endpoint("report_pdf"))
 def report_pdf():
-    from survey import report_pdf as pdf
+    from survey.render import report_pdf as pdf
 
     form, unit, year = _chosen()
     if year is None:
@@ -109,7 +109,7 @@ def _show(method: str):
 
 def report_document(report: dict):
     """The report as a document of translated text and formatted numbers (current locale)."""
-    from survey import report_pdf as pdf
+    from survey.render import report_pdf as pdf
 
     period = _("%(start)s to %(end)s", start=_day(report["from"]), end=_day(report["to"]))
     lines = [report["unit"]["name"], _("Year %(year)s (%(period)s)", year=report["year"],

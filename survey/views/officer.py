@@ -15,15 +15,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, func, select
 
-from survey import text_match, workdays
 from survey.extensions import db
 from survey.forms.cases import DeskFilterForm
-from survey.labels import KINDS, STATES
 from survey.models import Case, Milestone, Role
 from survey.models.base import utcnow
-from survey.security import require_roles
+from survey.render.labels import KINDS, STATES
+from survey.rules import text_match, workdays
+from survey.rules.workflow import OPEN_STATES
 from survey.services import assignment, case_access, milestones
-from survey.workflow import OPEN_STATES
+from survey.web.security import require_roles
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 bp.before_request(require_roles(Role.OFFICER, Role.LEADER, Role.CUSTODIAN, Role.ADMIN))

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from survey import workflow
 from survey.extensions import db
 from survey.forms.cases import (
     ActionForm,
@@ -20,13 +19,14 @@ from survey.forms.cases import (
 from survey.forms.intake import RecordWithdrawalForm
 from survey.models import AuditEvent, Case, ExtensionRequest, Role, User
 from survey.models.base import utcnow
-from survey.routing_text import describe_all
+from survey.render.routing_text import describe_all
+from survey.rules import workflow
+from survey.rules.workflow import can_withdraw, staff_actions
 from survey.services import ServiceError, assignment, milestones
 from survey.services import cases as case_service
 from survey.services.org import subtree_ids
 from survey.views.files import send_attachment
 from survey.views.officer import bp, get_case_or_404, visible_cases
-from survey.workflow import can_withdraw, staff_actions
 
 
 def _reassign_form(case) -> ReassignForm | None:

@@ -16,7 +16,7 @@ from survey.extensions import db
 from survey.forms.admin import ConfirmForm
 from survey.forms.cases import ReassignForm
 from survey.models import Case, Role, User
-from survey.routing_text import describe_all
+from survey.render.routing_text import describe_all
 from survey.services import ServiceError, assignment, case_access
 from survey.services.org import subtree_ids
 from survey.views.officer import bp

@@ -28,11 +28,10 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from survey import recent, survey_csrf
-from survey.answers import COMMENT_MAX_LENGTH, parse_answers
 from survey.extensions import csrf, db, limiter
 from survey.forms.survey import build_survey_form, problems, question_fields, raw_answers
 from survey.models import Channel, Counter
+from survey.rules.answers import COMMENT_MAX_LENGTH, parse_answers
 from survey.services import questionnaires as questionnaire_service
 from survey.services import survey_targets
 from survey.services.responses import (
@@ -43,6 +42,7 @@ from survey.services.responses import (
     record_response,
 )
 from survey.services.tokens import current_code_of_link, token_state
+from survey.web import recent, survey_csrf
 
 bp = Blueprint("public", __name__)
 

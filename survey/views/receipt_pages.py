@@ -16,15 +16,16 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from survey import receipt_pdf, receipts
 from survey.extensions import db
 from survey.forms.cases import ReceiptPdfForm
-from survey.i18n import local_date
-from survey.labels import CHANNELS, KINDS
 from survey.models import Case, CaseChannel
 from survey.models.base import utcnow
+from survey.render import receipt_pdf
+from survey.render.labels import CHANNELS, KINDS
+from survey.rules import receipts
 from survey.services import ServiceError, milestones
 from survey.services import cases as case_service
+from survey.web.i18n import local_date
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")

@@ -4,7 +4,7 @@ import pypdfium2 as pdfium
 import pytest
 from playwright.sync_api import expect
 
-from survey import receipts
+from survey.rules import receipts
 from tests.browser.helpers import accessibility_violations, log_in, sideways_scrolling
 
 pytestmark = pytest.mark.browser

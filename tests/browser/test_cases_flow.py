@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from survey import receipts
 from survey.extensions import db
+from survey.rules import receipts
 from tests.browser.helpers import accessibility_violations, log_in, sideways_scrolling
 
 pytestmark = pytest.mark.browser

@@ -16,7 +16,7 @@ from survey.models import Counter
 from survey.services.org import regenerate_survey_code
 from survey.services.questionnaires import current_version
 from survey.services.tokens import issue_tokens
-from survey.urls import survey_url
+from survey.web.urls import survey_url
 from tests.browser.conftest import CounterInfo, LiveServer
 from tests.browser.helpers import (
     QUICK_TITLE,

@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 FONT = "DejaVu"
 HEADING_FILL = (225, 230, 238)
 PAGE_ALIAS = "{nb}"  # fpdf2 replaces it with the page count when the file is written

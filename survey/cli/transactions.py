@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from survey.cli import emit, fail, unit_or_fail
+from survey.cli.common import emit, fail, unit_or_fail
 from survey.extensions import db
 from survey.models import Unit, User
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from survey import qr
-from survey.report_pdf import FONT, FONT_DIR, HEADING_FILL
+from survey.render import qr
+from survey.render.report_pdf import FONT, FONT_DIR, HEADING_FILL
 
 SIZES = ("A4", "A5")
 # Type sizes and margins per page size: A5 is a folded A4, so everything shrinks by about 0.8.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from survey.cli import FORMAT, emit
+from survey.cli.common import FORMAT, emit
 from survey.extensions import db
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from survey.specs import (
+from survey.rules.specs import (
     LANGS,
     SpecError,
     SpecFileError,

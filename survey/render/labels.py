@@ -95,7 +95,7 @@ FILE_TYPES = {
 
 
 def register(jinja_env) -> None:
-    from survey import due_changes
+    from survey.render import due_changes
 
     jinja_env.globals.update(KIND_LABELS=KINDS, KIND_PURPOSES=KIND_PURPOSES, STATE_LABELS=STATES,
                              ACTION_LABELS=ACTIONS, ROLE_LABELS=ROLES, EVENT_LABELS=EVENTS,

@@ -1,77 +1,19 @@
-"""The ``survey`` command group (also reachable as ``flask --app survey``).
-
-Commands print JSON with ``--format json``, exit 1 with a one-line message on a user error,
-and never show a traceback for one.
-"""
+"""Commands for the organisation: staff accounts, counters and their QR codes, one-time links,
+questionnaires."""
 
 from __future__ import annotations
 
-import json
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
-from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from survey.cli.common import FORMAT, counter_or_fail, emit, fail, unit_or_fail
 from survey.extensions import db
 from survey.models import Counter, Questionnaire, Role, Unit
 from survey.services import ServiceError
-
-
-def fail(message: str) -> None:
-    """Stop with a one-line message on stderr and exit status 1."""
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
-
-
-def parse_date_option(value: str | None, name: str) -> date | None:
-    """A YYYY-MM-DD option, or a one-line error naming the option."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{name} must be a date like 2027-01-31")
-
-
-def date_span_options(date_from: str | None,
-                      date_to: str | None) -> tuple[date | None, date | None]:
-    """The inclusive --from/--to dates, refusing a span that ends before it starts."""
-    start, end = parse_date_option(date_from, "--from"), parse_date_option(date_to, "--to")
-    if start and end and start > end:
-        fail("--from is after --to")
-    return start, end
-
-
-def emit(data, fmt: str, table=None) -> None:
-    if fmt == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-    elif table is not None:
-        table(data)
-    else:
-        click.echo(json.dumps(data, ensure_ascii=False, default=str))
-
-
-FORMAT = click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table",
-                      show_default=True, help="json for machines, table for people")
-
-
-def unit_or_fail(code: str) -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
-    if unit is None:
-        fail(f"no unit with code {code!r}")
-    return unit
-
-
-def _counter_or_fail(code: str) -> Counter:
-    counter = db.session.scalar(select(Counter).where(Counter.code == code))
-    if counter is None:
-        fail(f"no counter with code {code!r}")
-    return counter
-
 
 # ---- users ---------------------------------------------------------------------------------------
 
@@ -118,7 +60,7 @@ def counters_group():
 @with_appcontext
 def list_counters_command(fmt):
     """List counters with the survey URL their QR code encodes."""
-    from survey.urls import survey_url
+    from survey.web.urls import survey_url
 
     counters = db.session.scalars(select(Counter).join(Unit).order_by(Unit.code, Counter.code))
     rows = [{"code": c.code, "name": c.name, "unit": c.unit.code, "url": survey_url(c)}
@@ -139,8 +81,8 @@ def list_counters_command(fmt):
 @with_appcontext
 def qr_command(code, unit_code, poster, out):
     """Write a counter's QR code (.png or .svg), or A4 posters (.pdf) with --poster."""
-    from survey import qr
-    from survey.urls import survey_url
+    from survey.render import qr
+    from survey.web.urls import survey_url
 
     suffix = out.suffix.lower()
     if poster:
@@ -151,7 +93,7 @@ def qr_command(code, unit_code, poster, out):
                 select(Counter).where(Counter.unit_id == unit_or_fail(unit_code).id,
                                       Counter.active.is_(True)).order_by(Counter.code)))
         elif code:
-            counters = [_counter_or_fail(code)]
+            counters = [counter_or_fail(code)]
         else:
             fail("give a counter CODE or --unit CODE")
         if not counters:
@@ -162,7 +104,7 @@ def qr_command(code, unit_code, poster, out):
         return
     if not code:
         fail("give a counter CODE")
-    counter = _counter_or_fail(code)
+    counter = counter_or_fail(code)
     if suffix == ".png":
         out.write_bytes(qr.png(survey_url(counter)))
     elif suffix == ".svg":
@@ -185,9 +127,9 @@ def tokens_group():
 def issue_tokens_command(counter_code, count, fmt):
     """Issue one-time links for a counter; prints them once (only their hashes are kept)."""
     from survey.services.tokens import issue_tokens
-    from survey.urls import survey_url
+    from survey.web.urls import survey_url
 
-    counter = _counter_or_fail(counter_code)
+    counter = counter_or_fail(counter_code)
     tokens = issue_tokens(counter, count, officer=counter.officer_on_duty)
     db.session.commit()
     urls = [survey_url(counter, token=t) for t in tokens]
@@ -207,7 +149,7 @@ def questionnaires_group():
 @with_appcontext
 def load_questionnaire_command(file, fmt):
     """Validate and load a questionnaire file; a changed, answered one becomes a new version."""
-    from survey.questionnaire_spec import QuestionnaireError
+    from survey.rules.questionnaire_spec import QuestionnaireError
     from survey.services.questionnaires import load_file
 
     try:
@@ -237,30 +179,4 @@ def list_questionnaires_command(fmt):
                                   for r in data])
 
 
-def register_cli(app: Flask) -> None:
-    from survey.commands import demo_command, export_command, import_command, index_command
-
-    for command in (users_group, counters_group, qr_command, tokens_group, questionnaires_group,
-                    demo_command):
-        app.cli.add_command(command)
-    responses = click.Group("responses", help="Survey responses: import paper forms, export.")
-    responses.add_command(import_command)
-    responses.add_command(export_command)
-    app.cli.add_command(responses)
-    app.cli.add_command(index_command)
-    from survey.case_commands import COMMANDS
-    from survey.flag_commands import COMMANDS as FLAG_COMMANDS
-    from survey.transaction_commands import COMMANDS as TRANSACTION_COMMANDS
-
-    for command in (*COMMANDS, *FLAG_COMMANDS, *TRANSACTION_COMMANDS):
-        app.cli.add_command(command)
-
-
-def _create_app(*_args, **_kwargs):
-    from survey import create_app
-
-    return create_app()
-
-
-main = FlaskGroup(create_app=_create_app, add_default_commands=False,
-                  help="Citizen satisfaction survey: operate the platform from the shell.")
+COMMANDS = (users_group, counters_group, qr_command, tokens_group, questionnaires_group)

@@ -40,8 +40,8 @@ import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from survey.org_tree import OrgTree
-from survey.text_match import fold
+from survey.rules.org_tree import OrgTree
+from survey.rules.text_match import fold
 
 DENUNCIATION = "denunciation"
 CRITERIA = ("kind", "unit_id", "procedure_field", "topic")

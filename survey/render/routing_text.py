@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.labels import KINDS
 from survey.models import CaseKind, RoutingRule, Unit, User
+from survey.render.labels import KINDS
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from survey.cli import date_span_options, emit, fail, unit_or_fail
+from survey.cli.common import date_span_options, emit, fail, unit_or_fail
 from survey.extensions import db
 from survey.models import Counter, Unit
 
@@ -31,7 +31,7 @@ def demo_command(responses, seed, if_empty, fmt):
         build_organisation,
     )
     from survey.services.flags import detect
-    from survey.urls import survey_url
+    from survey.web.urls import survey_url
 
     has_units = db.session.scalar(select(Unit.id).limit(1)) is not None
     is_demo = db.session.scalar(select(Unit.id).where(Unit.code == PROVINCE[0])) is not None
@@ -134,7 +134,7 @@ def index_command(method, date_from, date_to, unit_code, by, without_excluded, c
     from survey.analysis.method_spec import load_method
     from survey.analysis.render import to_csv, to_json, to_table
     from survey.analysis.run import Scope, run_index
-    from survey.periods import other_period
+    from survey.rules.periods import other_period
 
     start_day, end_day = date_span_options(date_from, date_to)
     if method == "qd766" and by:

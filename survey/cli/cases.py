@@ -11,9 +11,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from survey.cli import fail, parse_date_option
+from survey.cli.common import fail, parse_date_option
 from survey.extensions import db
-from survey.periods import LOCAL_TZ
+from survey.rules.periods import LOCAL_TZ
 
 KINDS = ["feedback", "complaint", "complaint-second", "denunciation"]
 
@@ -35,7 +35,7 @@ def deadlines_group():
 @with_appcontext
 def compute_deadlines_command(kind, received, is_complex, remote, outside_competence, fmt):
     """Print a new case's milestones (with the administrator's calendar overrides)."""
-    from survey import deadlines
+    from survey.rules import deadlines
     from survey.services import milestones
 
     received_on = parse_date_option(received, "--received")

@@ -16,7 +16,7 @@ import qrcode.image.svg
 from fpdf import FPDF
 from qrcode.constants import ERROR_CORRECT_M
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 POSTER_QR_MM = 150
 QUIET_ZONE = 4
 

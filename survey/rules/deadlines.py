@@ -22,7 +22,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from survey.specs import (
+from survey.rules.specs import (
     LANGS,
     SpecError,
     SpecFileError,
@@ -30,7 +30,7 @@ from survey.specs import (
     check_code,
     load_yaml,
 )
-from survey.workdays import (
+from survey.rules.workdays import (
     WorkCalendar,
     add_calendar_days,
     add_working_days,

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from survey.extensions import db
-from survey.i18n import local_date
 from survey.models import MilestoneChange, User
+from survey.web.i18n import local_date
 
 
 def _days(cause: dict) -> str:

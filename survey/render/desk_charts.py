@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from survey import charts
 from survey.analysis.method_spec import MethodSpec
-from survey.i18n import percent
+from survey.render import charts
 from survey.services.desk import NO_OPINION, DeskFigures
+from survey.web.i18n import percent
 
 
 def _formatter(spec: MethodSpec):

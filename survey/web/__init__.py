@@ -1,0 +1,1 @@
+"""The web plumbing: security headers, the survey CSRF, cookies, logs and the locale."""
