@@ -130,7 +130,8 @@ def edit_counter(counter_id: int | None = None):
         unit = db.session.get(Unit, form.unit_id.data)
         try:
             counter = org_service.save_counter(counter, unit=unit, code=form.code.data,
-                                               name=form.name.data, active=form.active.data)
+                                               name=form.name.data, active=form.active.data,
+                                               actor=current_user)
         except ServiceError as error:
             db.session.rollback()
             form.code.errors.append(str(error))
@@ -176,7 +177,7 @@ def regenerate_code(counter_id: int):
     counter = get_counter_or_404(counter_id)
     form = ConfirmForm()
     if request.form.get("confirm") == "yes" and form.validate_on_submit():
-        org_service.regenerate_survey_code(counter)
+        org_service.regenerate_survey_code(counter, actor=current_user)
         db.session.commit()
         flash(_("A new code was made. The old QR code no longer works: print the new poster."))
         return redirect(url_for("admin.show_counter", counter_id=counter.id))
@@ -193,7 +194,7 @@ def set_duty(counter_id: int):
     if form.validate_on_submit():
         officer = db.session.get(User, form.officer_id.data) if form.officer_id.data else None
         try:
-            org_service.set_officer_on_duty(counter, officer)
+            org_service.set_officer_on_duty(counter, officer, actor=current_user)
         except ServiceError as error:
             db.session.rollback()
             flash(str(error))
@@ -215,7 +216,8 @@ def issue_links(counter_id: int):
     if not form.validate_on_submit():
         flash(_("Choose between 1 and 500 links."))
         return redirect(url_for("admin.show_counter", counter_id=counter.id))
-    tokens = issue_tokens(counter, form.count.data, officer=counter.officer_on_duty)
+    tokens = issue_tokens(counter, form.count.data, officer=counter.officer_on_duty,
+                          actor=current_user)
     db.session.commit()
     urls = [survey_url(counter, token=t) for t in tokens]
     return render_template("admin/links.html", counter=counter,
@@ -247,7 +249,8 @@ def edit_procedure(procedure_id: int | None = None):
         try:
             org_service.save_procedure(procedure, code=form.code.data, name=form.name.data,
                                        field=form.field.data,
-                                       processing_days=form.processing_days.data, units=units)
+                                       processing_days=form.processing_days.data, units=units,
+                                       actor=current_user)
         except ServiceError as error:
             db.session.rollback()
             form.code.errors.append(str(error))
