@@ -18,7 +18,6 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from survey.extensions import db
 from survey.models import Channel
 from survey.rules.answers import COMMENT_MAX_LENGTH, AnswerError, parse_answers
 from survey.services import flags, survey_targets, tokens
@@ -241,7 +240,7 @@ def _stored(code: str, response_id: int, created: bool, read: _Read,
     """Flag the answer when this browser's cookie shows repeated answers (only flagged)."""
     if created and browser.answered and recent.is_repeat_browser(browser.answered, code,
                                                                  browser.now):
-        flags.flag_response(db.session, response_id, "repeat_browser")
+        flags.flag_response(response_id, "repeat_browser")
     return Stored(response_id, created, read.answers.get("overall") in LOW_SCORES)
 
 

@@ -73,7 +73,7 @@ def _unit_choices(allow_none: bool = False) -> list[tuple[int, str]]:
 
 @bp.get("/")
 def dashboard():
-    figures = overview_service.overview(db.session, visible_unit_ids(), utcnow())
+    figures = overview_service.overview(visible_unit_ids(), utcnow())
     return render_template("admin/dashboard.html", **figures)
 
 
