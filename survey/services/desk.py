@@ -22,7 +22,7 @@ from survey.analysis.tally import Tally, merged
 from survey.extensions import db
 from survey.rules.masking import mask_personal_data
 from survey.rules.periods import date_range, other_period
-from survey.services import questionnaires, transactions
+from survey.services import org, questionnaires, transactions
 
 QUESTIONNAIRE_ORDER = ("quick", "sipas", "decree61")  # where question texts are looked up
 NO_OPINION = "na"
@@ -113,11 +113,11 @@ def add_coverage(result: DeskFigures, scope: Scope, by: str | None) -> None:
     if by == "unit" and result.breakdown:
         by_unit = transactions.totals(scope.unit_ids, scope.start_day, scope.end_day,
                                       by="unit")
-        parents = load.unit_parents(db.session)
-        top = grouping_scope(scope.unit_id, parents)
+        tree = org.tree()
+        top = grouping_scope(scope.unit_id, tree)
         summed: dict[int, int] = {}
         for unit_id, count in by_unit.items():
-            group = top_under(unit_id, top, parents) if top is not None else unit_id
+            group = top_under(unit_id, top, tree) if top is not None else unit_id
             summed[group] = summed.get(group, 0) + count
         codes = load.group_labels(db.session, "unit", list(summed))
         rolled = {codes[unit_id]: count for unit_id, count in summed.items() if unit_id in codes}

@@ -39,6 +39,13 @@ def tree() -> OrgTree:
     return OrgTree.from_rows(db.session.execute(select(Unit.id, Unit.parent_id, Unit.name)).all())
 
 
+def ordered_units() -> list[tuple[Unit, int]]:
+    """Every unit with its depth, depth first and siblings by name: the order lists show."""
+    units = {unit.id: unit for unit in db.session.scalars(select(Unit))}
+    found = OrgTree.from_rows((unit.id, unit.parent_id, unit.name) for unit in units.values())
+    return [(units[unit_id], depth) for unit_id, depth in found.ordered()]
+
+
 def subtree_ids(unit_id: int) -> list[int]:
     """The unit and all its descendants, breadth first."""
     return tree().subtree(unit_id)

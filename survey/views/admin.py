@@ -22,7 +22,6 @@ from survey.forms.admin import (
 )
 from survey.models import Counter, Procedure, Questionnaire, Role, Unit, User
 from survey.models.base import utcnow
-from survey.rules.org_tree import OrgTree
 from survey.services import ServiceError
 from survey.services import org as org_service
 from survey.services import overview as overview_service
@@ -59,15 +58,9 @@ def get_counter_or_404(counter_id: int) -> Counter:
     return counter
 
 
-def _units_ordered() -> list[tuple[Unit, int]]:
-    """Units depth-first with their depth, for indented lists and select boxes."""
-    units = {unit.id: unit for unit in db.session.scalars(select(Unit))}
-    tree = OrgTree.from_rows((unit.id, unit.parent_id, unit.name) for unit in units.values())
-    return [(units[unit_id], depth) for unit_id, depth in tree.ordered()]
-
-
 def _unit_choices(allow_none: bool = False) -> list[tuple[int, str]]:
-    choices = [(u.id, "\u2002" * depth + f"{u.name} ({u.code})") for u, depth in _units_ordered()]
+    choices = [(u.id, "\u2002" * depth + f"{u.name} ({u.code})")
+               for u, depth in org_service.ordered_units()]
     return ([(0, _("— None (top level) —"))] if allow_none else []) + choices
 
 
@@ -81,7 +74,7 @@ def dashboard():
 
 @bp.get("/units")
 def list_units():
-    return render_template("admin/units.html", units=_units_ordered())
+    return render_template("admin/units.html", units=org_service.ordered_units())
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
