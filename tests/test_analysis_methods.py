@@ -21,6 +21,7 @@ from survey.analysis.report import build_report
 from survey.analysis.sample import required_sample
 from survey.analysis.sipas import satisfaction_rate, sipas_index
 from survey.analysis.tally import WHOLE, Tally
+from survey.rules.org_tree import OrgTree
 
 TINY = parse_method({"code": "tiny", "calculation": "sipas", "scale_max": 5,
                      "satisfied_threshold": 4, "minimum_sample": 30, "elements": [
@@ -164,8 +165,8 @@ def test_required_sample():
 def test_period_keys_and_unit_roll_up():
     assert [period_key("2027-05", by) for by in ("month", "quarter", "year")] == [
         "2027-05", "2027-Q2", "2027"]
-    parents = {1: None, 2: 1, 3: 2, 4: 1}
-    rolled = roll_up_units({1: tally({}, 1), 3: tally({}, 2), 4: tally({}, 5)}, None, parents)
+    tree = OrgTree({1: None, 2: 1, 3: 2, 4: 1})
+    rolled = roll_up_units({1: tally({}, 1), 3: tally({}, 2), 4: tally({}, 5)}, None, tree)
     assert {k: v.respondents[WHOLE] for k, v in rolled.items()} == {1: 1, 2: 2, 4: 5}
 
 

@@ -128,7 +128,7 @@ def data(demo, db):
 
 
 def test_figures_match_the_hand_count(data, db):
-    report = build_annual_report(db.session, data, YEAR, today=date(YEAR + 1, 3, 1))
+    report = build_annual_report(data, YEAR, today=date(YEAR + 1, 3, 1))
     assert (report["from"], report["to"], report["complete"]) == ("2025-01-01", "2025-12-31",
                                                                    True)
     indices = {figure["method"]: figure for figure in report["indices"]}
@@ -148,7 +148,7 @@ def test_figures_match_the_hand_count(data, db):
 
 
 def test_sample_counts_channels_exclusions_and_coverage(data, db):
-    sample = build_annual_report(db.session, data, YEAR, today=date(YEAR + 1, 3, 1))["sample"]
+    sample = build_annual_report(data, YEAR, today=date(YEAR + 1, 3, 1))["sample"]
     assert (sample["responses"], sample["excluded"], sample["previous_responses"]) == (13, 1, 4)
     channels = {row["channel"]: row for row in sample["by_channel"]}
     assert {c: (r["responses"], r["excluded"]) for c, r in channels.items()} == {
@@ -160,7 +160,7 @@ def test_sample_counts_channels_exclusions_and_coverage(data, db):
 
 
 def test_case_statistics_and_766_ratios(data, db):
-    report = build_annual_report(db.session, data, YEAR, today=date(YEAR + 1, 3, 1))
+    report = build_annual_report(data, YEAR, today=date(YEAR + 1, 3, 1))
     kinds = {row["kind"]: row for row in report["cases"]["by_kind"]}
     figures = ("received", "outside_competence", "resolved", "on_time", "late", "open_overdue")
     assert {kind: tuple(row[f] for f in figures) for kind, row in kinds.items()} == {
@@ -176,25 +176,25 @@ def test_case_statistics_and_766_ratios(data, db):
 
 
 def test_withdrawn_and_terminated_cases_are_neither_late_nor_open(data, db):
-    before = build_annual_report(db.session, data, YEAR, today=date(YEAR + 1, 3, 1))
+    before = build_annual_report(data, YEAR, today=date(YEAR + 1, 3, 1))
     hand_case(db, CaseKind.COMPLAINT, date(YEAR, 2, 2), due=date(YEAR, 3, 16),
               state=CaseState.WITHDRAWN)
     hand_case(db, CaseKind.DENUNCIATION, date(YEAR, 9, 1), due=date(YEAR, 10, 15),
               state=CaseState.TERMINATED)
-    after = build_annual_report(db.session, data, YEAR, today=date(YEAR + 1, 3, 1))
+    after = build_annual_report(data, YEAR, today=date(YEAR + 1, 3, 1))
     assert after["cases"]["total"]["received"] == before["cases"]["total"]["received"] + 2
     assert after["cases"]["total"]["open_overdue"] == before["cases"]["total"]["open_overdue"]
     assert after["qd766"]["ratios"] == before["qd766"]["ratios"]
 
 
 def test_a_deadline_still_ahead_on_the_day_is_not_overdue(data, db):
-    report = build_annual_report(db.session, data, YEAR, today=date(YEAR, 12, 1))
+    report = build_annual_report(data, YEAR, today=date(YEAR, 12, 1))
     assert report["complete"] is False and report["cases"]["as_of"] == "2025-12-01"
     assert report["cases"]["total"]["open_overdue"] == 0  # the complaint is due on 15 December
 
 
 def test_comparison_with_last_year_gives_a_verdict_per_figure(data, db):
-    report = build_annual_report(db.session, data, YEAR, today=date(YEAR + 1, 3, 1))
+    report = build_annual_report(data, YEAR, today=date(YEAR + 1, 3, 1))
     rows = {(row["method"], row["code"]): row for row in report["comparison"]}
     rate = rows[("satisfaction-rate", None)]
     assert (rate["before"]["index"], rate["after"]["index"]) == (75.0, 63.64)

@@ -111,7 +111,8 @@ def test_feedback_cannot_be_withdrawn(client, demo, db):
 def test_an_officer_records_a_written_withdrawal_received_on_paper(client, demo, db):
     case, code = new_case(CaseKind.COMPLAINT)
     login(client, case.assignee.username)
-    received = today() - timedelta(days=1) if case.received_at.date() < today() else today()
+    received = (today() - timedelta(days=1) if milestones.local_day(case.received_at) < today()
+                else today())
     reply = staff_post(client, f"/officer/cases/{case.id}",
                        f"/officer/cases/{case.id}/withdrawal",
                        {"scope": "whole", "reason": "Đơn rút ngày hôm qua",

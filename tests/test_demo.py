@@ -49,7 +49,7 @@ def test_demo_answers_all_fall_in_opening_hours_on_working_days(db, year):
 
 
 def test_the_detector_flags_nothing_out_of_hours_and_finds_the_planted_burst(db, year):
-    report = flags.detect(db.session)
+    report = flags.detect()
     kinds = dict(db.session.execute(select(ResponseFlag.kind, func.count())
                                     .group_by(ResponseFlag.kind)).all())
     assert report.scanned == 3000
@@ -59,12 +59,12 @@ def test_the_detector_flags_nothing_out_of_hours_and_finds_the_planted_burst(db,
 
 
 def test_running_the_demo_again_adds_nothing(db, year):
-    flags.detect(db.session)
+    flags.detect()
     flagged = db.session.scalar(select(func.count()).select_from(ResponseFlag))
     answers = db.session.scalar(select(func.count()).select_from(Answer))
     assert add_synthetic_responses(3000, seed=4, now=NOW) == 0
     assert add_synthetic_responses(3000, seed=4) == 0  # a later day: the same keys, none new
-    flags.detect(db.session)
+    flags.detect()
     assert db.session.scalar(select(func.count()).select_from(Response)) == 3000
     assert db.session.scalar(select(func.count()).select_from(Answer)) == answers
     assert db.session.scalar(select(func.count()).select_from(ResponseFlag)) == flagged

@@ -108,10 +108,10 @@ def test_the_command_flags_a_burst_and_a_second_run_reads_nothing_new(app, demo,
 
 def test_a_burst_across_two_scans_is_found_and_flags_the_older_answers_too(app, demo, db):
     older = burst(db, size=4)
-    assert flags.detect(db.session).flagged == 0
+    assert flags.detect().flagged == 0
     newer = add(db, local(MONDAY, 9, 2))
 
-    report = flags.detect(db.session)
+    report = flags.detect()
 
     assert (report.scanned, report.flagged) == (1, 5)
     assert set(flags_of(db)) == {*older, newer}
@@ -119,30 +119,30 @@ def test_a_burst_across_two_scans_is_found_and_flags_the_older_answers_too(app, 
 
 def test_an_identical_run_across_two_scans_is_found(app, demo, db):
     older = [add(db, local(MONDAY, 9 + i), answers=SIPAS_SAME, form="sipas") for i in range(3)]
-    flags.detect(db.session)
+    flags.detect()
     newer = add(db, local(MONDAY, 13), answers=SIPAS_SAME, form="sipas")
 
-    flags.detect(db.session)
+    flags.detect()
 
     assert flags_of(db) == {i: {"identical_run"} for i in (*older, newer)}
 
 
 def test_scanning_twice_in_one_transaction_flags_nothing_twice(app, demo, db):
     burst(db)
-    flags.detect(db.session)
+    flags.detect()
     db.session.execute(FlagScan.__table__.update().values(last_response_id=0))
 
-    assert flags.detect(db.session).flagged == 0
+    assert flags.detect().flagged == 0
     assert db.session.scalar(select(func.count()).select_from(ResponseFlag)) == 5
 
 
 def test_a_scan_after_the_newest_responses_were_deleted_reads_everything_again(app, demo, db):
     burst(db)
-    flags.detect(db.session)
+    flags.detect()
     db.session.execute(delete(Response))
     night = [add(db, local(MONDAY, 23, i)) for i in range(2)]
 
-    assert flags.detect(db.session).scanned == 2
+    assert flags.detect().scanned == 2
     assert flags_of(db) == {i: {"out_of_hours"} for i in night}
 
 
@@ -156,7 +156,7 @@ def test_opening_hours_follow_holidays_and_the_administrators_days_off(app, demo
     tet = add(db, local(date(2026, 2, 17), 10))  # the first day of Tết 2026
     add(db, local(wednesday, 22), channel=Channel.PAPER)
 
-    flags.detect(db.session)
+    flags.detect()
 
     assert flags_of(db) == {i: {"out_of_hours"} for i in (day_off, night, tet)}
 
@@ -221,27 +221,27 @@ def test_counts_and_list_are_limited_to_the_units_and_period_given(app, demo, db
     centre = burst(db)
     burst(db, "NB-HL-Q1", hour=10)
     night = add(db, local(MONDAY, 23))
-    flags.detect(db.session)
-    exclusions.exclude(db.session, [centre[0]], "Một người bấm liên tục", user(db, "lanhdao"),
-                  unit_ids=centre_ids(db))
+    flags.detect()
+    exclusions.exclude([centre[0]], "Một người bấm liên tục", user(db, "lanhdao"),
+                       unit_ids=centre_ids(db))
 
-    counts = exclusions.flag_counts(db.session, centre_ids(db), local(MONDAY, 0), local(MONDAY, 23))
+    counts = exclusions.flag_counts(centre_ids(db), local(MONDAY, 0), local(MONDAY, 23))
     assert counts.by_kind == {"burst": 5, "identical_run": 0, "out_of_hours": 0,
                               "repeat_browser": 0}
     assert (counts.flagged, counts.excluded) == (5, 1)
 
-    rows = exclusions.flagged_responses(db.session, centre_ids(db), None, None, limit=3)
+    rows = exclusions.flagged_responses(centre_ids(db), None, None, limit=3)
     assert [r.id for r in rows] == [night, centre[4], centre[3]]
     assert rows[0].kinds == ("out_of_hours",) and rows[0].unit == "NB-TTHCC"
     assert rows[0].counter == "NB-Q01" and not rows[0].excluded
-    assert exclusions.count_flagged_responses(db.session, centre_ids(db), None, None) == 6
-    excluded = exclusions.flagged_responses(db.session, centre_ids(db), None, None, kind=exclusions.EXCLUDED)
+    assert exclusions.count_flagged_responses(centre_ids(db), None, None) == 6
+    excluded = exclusions.flagged_responses(centre_ids(db), None, None, kind=exclusions.EXCLUDED)
     assert [(r.id, r.excluded, r.reason) for r in excluded] == [
         (centre[0], True, "Một người bấm liên tục")]
-    page = exclusions.flagged_responses(db.session, None, None, None, kind="burst", limit=4, offset=8)
+    page = exclusions.flagged_responses(None, None, None, kind="burst", limit=4, offset=8)
     assert len(page) == 2
     with pytest.raises(ServiceError):
-        exclusions.flagged_responses(db.session, None, None, None, kind="nonsense")
+        exclusions.flagged_responses(None, None, None, kind="nonsense")
 
 
 # ---- the inspector's decisions --------------------------------------------------------------------
@@ -261,7 +261,7 @@ def test_an_exclusion_is_audited_without_personal_data_and_leaves_the_other_figu
     inspector = user(db, "thanhtra")
     reason = "  Một người bấm 5 lần, gọi 0912 345 678 để xác minh  "
 
-    assert exclusions.exclude(db.session, ids[:3], reason, inspector, unit_ids=centre_ids(db)) == 3
+    assert exclusions.exclude(ids[:3], reason, inspector, unit_ids=centre_ids(db)) == 3
     db.session.commit()
 
     stored = db.session.scalars(select(ResponseExclusion)).all()
@@ -277,11 +277,11 @@ def test_an_exclusion_is_audited_without_personal_data_and_leaves_the_other_figu
 def test_excluding_again_changes_nothing_and_including_puts_responses_back(app, demo, db):
     ids = burst(db)
     inspector = user(db, "thanhtra")
-    exclusions.exclude(db.session, ids[:2], "Trùng lặp", inspector, unit_ids=centre_ids(db))
-    assert exclusions.exclude(db.session, ids[:2], "Trùng lặp", inspector, unit_ids=centre_ids(db)) == 0
+    exclusions.exclude(ids[:2], "Trùng lặp", inspector, unit_ids=centre_ids(db))
+    assert exclusions.exclude(ids[:2], "Trùng lặp", inspector, unit_ids=centre_ids(db)) == 0
     assert len(events(db, "responses_excluded")) == 1
 
-    assert exclusions.include(db.session, ids, inspector, unit_ids=centre_ids(db)) == 2
+    assert exclusions.include(ids, inspector, unit_ids=centre_ids(db)) == 2
     db.session.commit()
 
     assert db.session.scalar(select(func.count()).select_from(ResponseExclusion)) == 0
@@ -295,7 +295,7 @@ def test_excluding_again_changes_nothing_and_including_puts_responses_back(app, 
 def test_an_exclusion_needs_a_short_reason(app, demo, db, reason):
     ids = burst(db, size=1)
     with pytest.raises(ServiceError):
-        exclusions.exclude(db.session, ids, reason, user(db, "thanhtra"), unit_ids=centre_ids(db))
+        exclusions.exclude(ids, reason, user(db, "thanhtra"), unit_ids=centre_ids(db))
     assert db.session.scalar(select(func.count()).select_from(ResponseExclusion)) == 0
 
 
@@ -306,9 +306,9 @@ def test_responses_outside_the_users_units_or_unknown_are_refused_and_nothing_ch
     leader = user(db, "lanhdao")  # the provincial centre: no commune below it
     for ids in ([*mine, *theirs], [*mine, max(theirs) + 100], []):
         with pytest.raises(ServiceError):
-            exclusions.exclude(db.session, ids, "Lý do", leader, unit_ids=centre_ids(db))
+            exclusions.exclude(ids, "Lý do", leader, unit_ids=centre_ids(db))
         with pytest.raises(ServiceError):
-            exclusions.include(db.session, ids, leader, unit_ids=centre_ids(db))
+            exclusions.include(ids, leader, unit_ids=centre_ids(db))
     assert db.session.scalar(select(func.count()).select_from(ResponseExclusion)) == 0
     assert events(db, "responses_excluded") == []
 
@@ -317,23 +317,23 @@ def test_every_response_flagged_of_one_kind_in_scope_is_excluded_at_once(app, de
     centre = burst(db)
     commune = burst(db, "NB-HL-Q1", hour=10)
     night = add(db, local(MONDAY, 23))
-    flags.detect(db.session)
+    flags.detect()
     inspector = user(db, "thanhtra")
-    exclusions.exclude(db.session, [centre[0]], "Đã xem", inspector, unit_ids=centre_ids(db))
+    exclusions.exclude([centre[0]], "Đã xem", inspector, unit_ids=centre_ids(db))
 
-    done = exclusions.exclude_flagged(db.session, "burst", "Bấm liên tục", inspector,
-                                 unit_ids=centre_ids(db), start=local(MONDAY, 0),
-                                 end=local(MONDAY + timedelta(days=1), 0))
+    done = exclusions.exclude_flagged("burst", "Bấm liên tục", inspector,
+                                      unit_ids=centre_ids(db), start=local(MONDAY, 0),
+                                      end=local(MONDAY + timedelta(days=1), 0))
 
     assert done == 4
     excluded = set(db.session.scalars(select(ResponseExclusion.response_id)))
     assert excluded == set(centre) and not excluded & {*commune, night}
     event = events(db, "responses_excluded")[-1]
     assert event.detail["flag"] == "burst" and event.detail["responses"] == centre[1:]
-    assert exclusions.exclude_flagged(db.session, "burst", "Bấm liên tục", inspector,
-                                 unit_ids=centre_ids(db)) == 0
+    assert exclusions.exclude_flagged("burst", "Bấm liên tục", inspector,
+                                      unit_ids=centre_ids(db)) == 0
     with pytest.raises(ServiceError):
-        exclusions.exclude_flagged(db.session, "burst", " ", inspector, unit_ids=centre_ids(db))
+        exclusions.exclude_flagged("burst", " ", inspector, unit_ids=centre_ids(db))
 
 
 # ---- exports --------------------------------------------------------------------------------------
@@ -341,8 +341,8 @@ def test_every_response_flagged_of_one_kind_in_scope_is_excluded_at_once(app, de
 def test_the_export_flags_column_names_the_kinds_and_exclusions(app, demo, db, tmp_path):
     ids = [add(db, local(MONDAY, 22) + timedelta(seconds=30 * i)) for i in range(5)]
     plain = add(db, local(MONDAY, 12), "NB-Q02")
-    flags.detect(db.session)
-    exclusions.exclude(db.session, ids[:1], "Ngoài giờ", user(db, "thanhtra"), unit_ids=centre_ids(db))
+    flags.detect()
+    exclusions.exclude(ids[:1], "Ngoài giờ", user(db, "thanhtra"), unit_ids=centre_ids(db))
     db.session.commit()
 
     export_responses("csv", tmp_path / "out.csv")

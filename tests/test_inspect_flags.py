@@ -20,7 +20,7 @@ def burst(db, count: int = 6) -> list[int]:
     for i in range(count):
         rate(db, "NB-Q01", 1, BURST_AT + timedelta(seconds=10 * i), f"burst-{i}")
     db.session.commit()
-    flags.detect(db.session)
+    flags.detect()
     db.session.commit()
     return list(db.session.scalars(select(Response.id).where(
         Response.idempotency_key.like("burst-%")).order_by(Response.id)))

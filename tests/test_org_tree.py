@@ -57,3 +57,19 @@ def test_every_unit_lies_in_the_subtree_of_each_of_its_ancestors(parents):
             assert tree.is_within(unit, above)
             assert tree.would_cycle(above, unit)
     assert sorted(u for u, _depth in tree.ordered()) == sorted(parent_of)
+
+
+def test_ordered_walks_a_tree_deeper_than_the_recursion_limit():
+    deep = OrgTree({i: i - 1 if i else None for i in range(5000)})
+    ordered = deep.ordered()
+    assert ordered[0] == (0, 0) and ordered[-1] == (4999, 4999)
+
+
+def test_the_analysis_groups_units_by_the_child_of_the_scope_they_lie_under():
+    from survey.analysis.grouping import grouping_scope, top_under
+
+    assert [top_under(unit, 1, TREE) for unit in (1, 2, 3, 4, 5)] == [1, 2, 3, 3, 5]
+    assert top_under(4, 3, TREE) == 4 and top_under(3, 3, TREE) == 3
+    assert top_under(2, 3, TREE) == 1  # outside the scope: its root
+    assert grouping_scope(None, TREE) == 1 and grouping_scope(3, TREE) == 3
+    assert grouping_scope(None, OrgTree({1: None, 2: None})) is None

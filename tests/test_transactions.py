@@ -206,11 +206,11 @@ def counts(db, demo):
 def test_totals_roll_up_the_given_subtree_over_whole_months(db, counts):
     province = subtree_ids(unit(db, "NB").id)
 
-    assert service.totals(db.session, province, date(YEAR, 1, 1), date(YEAR, 3, 31)) == 1018
-    assert service.totals(db.session, [counts["HL"]], date(YEAR, 1, 1), date(YEAR, 12, 31)) == 900
-    assert service.totals(db.session, province, date(YEAR, 1, 1), date(YEAR, 3, 31),
+    assert service.totals(province, date(YEAR, 1, 1), date(YEAR, 3, 31)) == 1018
+    assert service.totals([counts["HL"]], date(YEAR, 1, 1), date(YEAR, 12, 31)) == 900
+    assert service.totals(province, date(YEAR, 1, 1), date(YEAR, 3, 31),
                           by="unit") == {counts["HL"]: 900, counts["GV"]: 118}
-    assert service.totals(db.session, province, date(YEAR, 1, 1), date(YEAR, 3, 31),
+    assert service.totals(province, date(YEAR, 1, 1), date(YEAR, 3, 31),
                           by="month") == {date(YEAR, 1, 1): 372, date(YEAR, 2, 1): 336,
                                           date(YEAR, 3, 1): 310}
 
@@ -218,29 +218,29 @@ def test_totals_roll_up_the_given_subtree_over_whole_months(db, counts):
 def test_totals_count_a_month_cut_by_the_period_pro_rata_to_its_days(db, counts):
     # 22-31 January is 10 of 31 days: HL 310 → 100, GV 62 → 20; all of February: 280 + 56.
     hl_gv = [counts["HL"], counts["GV"]]
-    assert service.totals(db.session, hl_gv, date(YEAR, 1, 22), date(YEAR, 2, 28)) == 456
-    assert service.totals(db.session, hl_gv, date(YEAR, 1, 22), date(YEAR, 2, 28),
+    assert service.totals(hl_gv, date(YEAR, 1, 22), date(YEAR, 2, 28)) == 456
+    assert service.totals(hl_gv, date(YEAR, 1, 22), date(YEAR, 2, 28),
                           by="month") == {date(YEAR, 1, 1): 120, date(YEAR, 2, 1): 336}
     # 1-14 February 2021 is half the month.
-    assert service.totals(db.session, [counts["HL"]], date(YEAR, 2, 1), date(YEAR, 2, 14)) == 140
+    assert service.totals([counts["HL"]], date(YEAR, 2, 1), date(YEAR, 2, 14)) == 140
 
 
 def test_totals_are_none_where_no_month_has_a_count_and_zero_where_the_count_is_zero(db, counts):
-    assert service.totals(db.session, [counts["HL"]], date(2020, 1, 1), date(2020, 12, 31)) is None
-    assert service.totals(db.session, [], date(YEAR, 1, 1), date(YEAR, 3, 31)) is None
-    assert service.totals(db.session, [counts["GV"]], date(YEAR, 3, 1), date(YEAR, 3, 31)) == 0
-    assert service.totals(db.session, [counts["HL"]], date(2020, 1, 1), date(2020, 12, 31),
+    assert service.totals([counts["HL"]], date(2020, 1, 1), date(2020, 12, 31)) is None
+    assert service.totals([], date(YEAR, 1, 1), date(YEAR, 3, 31)) is None
+    assert service.totals([counts["GV"]], date(YEAR, 3, 1), date(YEAR, 3, 31)) == 0
+    assert service.totals([counts["HL"]], date(2020, 1, 1), date(2020, 12, 31),
                           by="month") == {}
 
 
 def test_totals_with_open_ends_and_every_unit(db, counts):
-    everything = service.totals(db.session, None, None, None)
+    everything = service.totals(None, None, None)
     assert everything == db.session.scalar(select(func.sum(TransactionCount.transactions)))
-    assert service.totals(db.session, [counts["HL"]], None, date(YEAR, 2, 28)) == 590
+    assert service.totals([counts["HL"]], None, date(YEAR, 2, 28)) == 590
     with pytest.raises(ValueError):
-        service.totals(db.session, None, date(YEAR, 2, 1), date(YEAR, 1, 1))
+        service.totals(None, date(YEAR, 2, 1), date(YEAR, 1, 1))
     with pytest.raises(ValueError):
-        service.totals(db.session, None, None, None, by="quarter")
+        service.totals(None, None, None, by="quarter")
 
 
 # ---- imported from CSV or XLSX ---------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 
 from survey.analysis.tally import Tally
+from survey.rules.org_tree import OrgTree
 
 GROUPINGS = ("unit", "counter", "procedure", "officer", "channel", "month", "quarter", "year")
 
@@ -27,35 +28,27 @@ def period_key(month: str, by: str) -> str:
     return month
 
 
-def top_under(unit_id: int, scope_id: int, parents: dict[int, int | None]) -> int:
-    """The unit directly under ``scope_id`` on the path from ``unit_id`` (or the scope itself)."""
-    current, seen = unit_id, set()
-    while current != scope_id and parents.get(current) not in (scope_id, None):
-        if current in seen:  # a cycle cannot happen (units refuse it); stop rather than loop
-            break
-        seen.add(current)
-        current = parents[current]
-    return current
+def top_under(unit_id: int, scope_id: int, tree: OrgTree) -> int:
+    """The unit directly under ``scope_id`` on the path from ``unit_id`` (or the scope itself);
+    the root of ``unit_id`` when the scope is not above it."""
+    lineage = tree.lineage(unit_id)
+    if scope_id not in lineage:
+        return lineage[-1]
+    return lineage[max(lineage.index(scope_id) - 1, 0)]
 
 
-def grouping_scope(scope_id: int | None, parents: dict[int, int | None]) -> int | None:
+def grouping_scope(scope_id: int | None, tree: OrgTree) -> int | None:
     """The unit whose children become the groups: the given one, else the single root."""
     if scope_id is not None:
         return scope_id
-    roots = [unit for unit, parent in parents.items() if parent is None]
+    roots = [unit for unit, parent in tree.parent_of.items() if parent is None]
     return roots[0] if len(roots) == 1 else None
 
 
 def roll_up_units(by_unit: dict[int, Tally], scope_id: int | None,
-                  parents: dict[int, int | None]) -> dict[int, Tally]:
+                  tree: OrgTree) -> dict[int, Tally]:
     """Sum each unit's tally into the child of the scope it lies under (roots when no scope)."""
-    scope = grouping_scope(scope_id, parents)
+    scope = grouping_scope(scope_id, tree)
     if scope is None:
-        return regroup(by_unit, lambda unit: _root(unit, parents))
-    return regroup(by_unit, lambda unit: top_under(unit, scope, parents))
-
-
-def _root(unit_id: int, parents: dict[int, int | None]) -> int:
-    while parents.get(unit_id) is not None:
-        unit_id = parents[unit_id]
-    return unit_id
+        return regroup(by_unit, lambda unit: tree.lineage(unit)[-1])
+    return regroup(by_unit, lambda unit: top_under(unit, scope, tree))

@@ -15,6 +15,7 @@ from survey.analysis.grouping import period_key, regroup, roll_up_units
 from survey.analysis.method_spec import MethodSpec
 from survey.analysis.report import build_report
 from survey.analysis.tally import WHOLE, Tally
+from survey.rules.org_tree import OrgTree
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def respondent_sets(spec: MethodSpec) -> dict[str, list[str]]:
 
 def _labelled(session: Session, by: str, tallies: dict, scope: Scope) -> list[tuple[dict, Tally]]:
     if by == "unit":
-        tallies = roll_up_units(tallies, scope.unit_id, load.unit_parents(session))
+        tallies = roll_up_units(tallies, scope.unit_id, OrgTree(load.unit_parents(session)))
     elif by in ("quarter", "year"):
         tallies = regroup(tallies, lambda month: period_key(month, by))
     labels = load.group_labels(session, by, list(tallies))

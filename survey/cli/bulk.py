@@ -42,7 +42,7 @@ def demo_command(responses, seed, if_empty, fmt):
     logins = build_organisation()
     added = add_synthetic_responses(responses, seed) if responses else 0
     # What cron would do: the inspector's flag page shows what the detector finds in the demo.
-    flagged = detect(db.session).flagged if added else 0
+    flagged = detect().flagged if added else 0
     db.session.commit()
     # The provincial centre's first counter, the one the README walks through.
     first = db.session.scalar(select(Counter).where(Counter.active.is_(True))
@@ -95,7 +95,7 @@ def import_command(file, questionnaire_code, dry_run, skip_invalid, fmt):
         if report["imported"]:  # flag the new forms now rather than at the next scheduled scan
             from survey.services.flags import detect
 
-            detect(db.session)
+            detect()
             db.session.commit()
 
     def table(d):

@@ -21,7 +21,7 @@ def detect_command(fmt):
     """Flag the responses added since the last scan (bursts, identical runs, out of hours)."""
     from survey.services.flags import detect
 
-    report = detect(db.session)
+    report = detect()
     db.session.commit()
     emit({"scanned": report.scanned, "flagged": report.flagged}, fmt,
          lambda d: click.echo(f"scanned {d['scanned']} new responses, added {d['flagged']} flags"))

@@ -82,14 +82,12 @@ class OrgTree:
     def ordered(self, top: int | None = None) -> list[tuple[int, int]]:
         """Return (unit, depth) pairs depth first, siblings by name: the order lists show."""
         result: list[tuple[int, int]] = []
-
-        def walk(unit_id: int, depth: int) -> None:
+        roots = [top] if top is not None else self.children(None)
+        stack = [(root, 0) for root in reversed(roots)]
+        while stack:  # iterative: a deep tree must not hit the recursion limit
+            unit_id, depth = stack.pop()
             result.append((unit_id, depth))
-            for child in self._children.get(unit_id, ()):
-                walk(child, depth + 1)
-
-        for root in ([top] if top is not None else self.children(None)):
-            walk(root, 0)
+            stack.extend((child, depth + 1) for child in reversed(self._children.get(unit_id, ())))
         return result
 
     def would_cycle(self, unit_id: int, new_parent_id: int | None) -> bool:

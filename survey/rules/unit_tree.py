@@ -1,9 +1,11 @@
-"""Units in tree order, grouped by level, for the lists a citizen chooses from (pure)."""
+"""Units by level in tree order (``OrgTree``), for the lists a citizen chooses from (pure)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+
+from survey.rules.org_tree import OrgTree
 
 
 @dataclass(frozen=True)
@@ -15,22 +17,14 @@ class UnitRow:
 
 
 def tree_order(units: Iterable[UnitRow]) -> list[tuple[UnitRow, int]]:
-    """Units depth first, siblings by name, each with its depth (roots are 0)."""
-    rows = list(units)
-    known = {u.id for u in rows}
-    children: dict[int | None, list[UnitRow]] = {}
-    for unit in rows:
-        # A parent outside the rows makes a root: nothing is lost from the list.
-        children.setdefault(unit.parent_id if unit.parent_id in known else None, []).append(unit)
-    for siblings in children.values():
-        siblings.sort(key=lambda u: (u.name, u.id))
-    ordered: list[tuple[UnitRow, int]] = []
-    stack = [(u, 0) for u in reversed(children.get(None, []))]
-    while stack:  # iterative: a deep tree must not hit the recursion limit
-        unit, depth = stack.pop()
-        ordered.append((unit, depth))
-        stack.extend((child, depth + 1) for child in reversed(children.get(unit.id, [])))
-    return ordered
+    """Units depth first, siblings by name, each with its depth (roots are 0).
+
+    The order is ``OrgTree.ordered``'s; a parent outside the rows makes a root, so nothing is
+    lost from the list.
+    """
+    by_id = {unit.id: unit for unit in units}
+    tree = OrgTree.from_rows((u.id, u.parent_id, u.name) for u in by_id.values())
+    return [(by_id[unit_id], depth) for unit_id, depth in tree.ordered()]
 
 
 def grouped_by_level(units: Iterable[UnitRow],

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy.orm import Session
-
 from survey.analysis import load
 from survey.analysis.compare import compare_reports
 from survey.analysis.coverage import coverage
 from survey.analysis.method_spec import load_method
 from survey.analysis.run import Scope, run_index
+from survey.extensions import db
 from survey.models import CaseKind, Channel, Unit
 from survey.rules.periods import local_today
 from survey.services.questionnaires import current
@@ -33,14 +32,14 @@ def year_scope(unit: Unit, year: int) -> Scope:
     return Scope.of(date(year, 1, 1), date(year, 12, 31), unit, without_excluded=True)
 
 
-def build_annual_report(session: Session, unit: Unit, year: int, *,
+def build_annual_report(unit: Unit, year: int, *,
                         today: date | None = None) -> dict:
     """Compute the annual assessment report of ``unit`` for ``year`` (plain data)."""
     today = today or local_today()
     scope, before = year_scope(unit, year), year_scope(unit, year - 1)
     specs = {code: load_method(code) for code in METHODS}
-    reports = {code: run_index(session, spec, scope, None) for code, spec in specs.items()}
-    previous = {code: run_index(session, spec, before, None) for code, spec in specs.items()}
+    reports = {code: run_index(db.session, spec, scope, None) for code, spec in specs.items()}
+    previous = {code: run_index(db.session, spec, before, None) for code, spec in specs.items()}
     return {
         "unit": {"code": unit.code, "name": unit.name},
         "year": year,
@@ -54,8 +53,8 @@ def build_annual_report(session: Session, unit: Unit, year: int, *,
         "sipas_elements": _sipas_elements(reports["sipas"], previous["sipas"]),
         "decree61_criteria": _decree61_criteria(reports["decree61"], previous["decree61"]),
         "qd766": _qd766(reports["qd766"], previous["qd766"]),
-        "sample": _sample(session, scope, before, reports),
-        "cases": _case_statistics(session, scope, today),
+        "sample": _sample(scope, before, reports),
+        "cases": _case_statistics(scope, today),
         "comparison": compare_years(previous, reports, {code: spec.minimum_sample
                                                         for code, spec in specs.items()}),
     }
@@ -120,15 +119,15 @@ def _qd766(report: dict, before: dict) -> dict:
     return {"ratios": ratios, "warnings": list(report["warnings"])}
 
 
-def _sample(session: Session, scope: Scope, before: Scope, reports: dict) -> dict:
-    counts = load.response_counts(session, start=scope.start, end=scope.end,
+def _sample(scope: Scope, before: Scope, reports: dict) -> dict:
+    counts = load.response_counts(db.session, start=scope.start, end=scope.end,
                                   unit_ids=scope.unit_ids)
-    previous = load.response_counts(session, start=before.start, end=before.end,
+    previous = load.response_counts(db.session, start=before.start, end=before.end,
                                     unit_ids=before.unit_ids)
     by_channel = [{"channel": channel.value, **counts.get(channel.value, _NONE)}
                   for channel in Channel]
     responses = sum(row["responses"] - row["excluded"] for row in by_channel)
-    transactions = totals(session, scope.unit_ids, scope.start_day, scope.end_day)
+    transactions = totals(scope.unit_ids, scope.start_day, scope.end_day)
     return {
         **coverage(transactions, responses),
         "excluded": sum(row["excluded"] for row in by_channel),
@@ -142,10 +141,10 @@ def _sample(session: Session, scope: Scope, before: Scope, reports: dict) -> dic
 _NONE = {"responses": 0, "excluded": 0}
 
 
-def _case_statistics(session: Session, scope: Scope, today: date) -> dict:
+def _case_statistics(scope: Scope, today: date) -> dict:
     """Case counts per kind for the year; overdue means a deadline passed by the year's end."""
     overdue_before = min(scope.end_day + timedelta(days=1), today)
-    counts = load.case_statistics(session, start=scope.start, end=scope.end,
+    counts = load.case_statistics(db.session, start=scope.start, end=scope.end,
                                   overdue_before=overdue_before, unit_ids=scope.unit_ids)
     rows = [{"kind": kind.value, **{f: counts.get(kind.value, {}).get(f, 0) for f in CASE_FIGURES}}
             for kind in CaseKind]

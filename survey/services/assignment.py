@@ -25,6 +25,7 @@ from survey.rules.org_tree import OrgTree
 from survey.rules.workflow import OPEN_STATES
 from survey.services import ServiceError, audit, settings
 from survey.services import notifications as notify
+from survey.services.case_access import conflicts
 from survey.services.org import tree as org_tree
 
 HANDLER_ROLES = (Role.OFFICER, Role.LEADER)
@@ -57,11 +58,6 @@ class RoutingContext:
             if member.id in (previous, new):
                 change = 1 if member.id == new else -1
                 self.staff[position] = replace(member, open_cases=member.open_cases + change)
-
-
-def conflicts() -> list[frozenset[int]]:
-    pairs = db.session.execute(select(ConflictOfInterest.user_a_id, ConflictOfInterest.user_b_id))
-    return [frozenset(pair) for pair in pairs]
 
 
 def staff() -> list[routing.Staff]:
@@ -131,13 +127,6 @@ def _apply(case: Case, decision: routing.Decision) -> None:
 
 
 # ---- who may hold a case, by hand -------------------------------------------------------------
-
-def is_excluded(case: Case, user: User) -> bool:
-    """True when the user must not see the case: named in it, or in conflict with the accused."""
-    if case.kind is not CaseKind.DENUNCIATION or case.accused_user_id is None:
-        return False
-    return routing.is_excluded(user.id, case.accused_user_id, conflicts())
-
 
 def assignable_officers(case: Case, units: Sequence[int] | None) -> list[User]:
     """Active handlers who may hold the case, within ``units`` (None: anywhere)."""

@@ -84,7 +84,7 @@ def working_day_rule(first: date, last: date):
     """``is_working_day(day)`` from the Vietnamese calendar with the administrator's changes."""
     from survey.services.flags import calendar_closures
 
-    closures = calendar_closures(db.session, first, last)
+    closures = calendar_closures(first, last)
     return lambda day: day not in closures.days_off and (
         day.weekday() < 5 or day in closures.working_weekend_days)
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask_babel import get_locale
-from sqlalchemy.orm import Session
 
 from survey.analysis import load
 from survey.analysis.compare import compare_reports
@@ -20,9 +19,10 @@ from survey.analysis.grouping import grouping_scope, regroup, top_under
 from survey.analysis.method_spec import MethodSpec
 from survey.analysis.run import Scope, monthly_cells, run_index, whole_tally
 from survey.analysis.tally import Tally, merged
+from survey.extensions import db
 from survey.rules.masking import mask_personal_data
 from survey.rules.periods import date_range, other_period
-from survey.services import questionnaires, transactions
+from survey.services import org, questionnaires, transactions
 
 QUESTIONNAIRE_ORDER = ("quick", "sipas", "decree61")  # where question texts are looked up
 NO_OPINION = "na"
@@ -56,70 +56,70 @@ def months_between(start: date, end: date) -> list[str]:
     return months
 
 
-def figures(session: Session, spec: MethodSpec, scope: Scope, by: str | None,
+def figures(spec: MethodSpec, scope: Scope, by: str | None,
             compare: str | None = None) -> DeskFigures:
     """Compute everything the desk shows for ``spec`` over ``scope``."""
     # Case ratios (qd766) have no per-month or per-group breakdown yet: the whole only.
     periodic = spec.calculation != "qd766"
     ranked = by if by in RANKED else None
-    cells = monthly_cells(session, spec, scope, ranked) if periodic else None
-    tally = merged(list(cells.values())) if periodic else whole_tally(session, spec, scope)
-    report = run_index(session, spec, scope, None, tallies={(): tally})
-    excluded = load.excluded_count(session, **scope.filters)
+    cells = monthly_cells(db.session, spec, scope, ranked) if periodic else None
+    tally = merged(list(cells.values())) if periodic else whole_tally(db.session, spec, scope)
+    report = run_index(db.session, spec, scope, None, tallies={(): tally})
+    excluded = load.excluded_count(db.session, **scope.filters)
     without = None
     if excluded:
-        without = run_index(session, spec, replace(scope, without_excluded=True), None)
+        without = run_index(db.session, spec, replace(scope, without_excluded=True), None)
     result = DeskFigures(report, without, excluded,
                          distribution=distribution(tally, spec.question_codes()))
     if periodic:
         by_month = regroup(cells, lambda cell: cell[1])
-        monthly = run_index(session, spec, scope, "month", tallies=by_month)
+        monthly = run_index(db.session, spec, scope, "month", tallies=by_month)
         result.trend = trend_points(monthly, scope.start_day, scope.end_day)
         if by == "month":
             result.breakdown = monthly
         elif by:
             grouped = regroup(cells, lambda cell: cell[0]) if ranked else by_month
-            result.breakdown = run_index(session, spec, scope, by, tallies=grouped)
+            result.breakdown = run_index(db.session, spec, scope, by, tallies=grouped)
     if scope.counter_id is None and scope.procedure_id is None:
         # Transactions are counted per unit and month, so a rate is only honest for whole units.
-        add_coverage(session, result, scope, by)
+        add_coverage(result, scope, by)
     if compare and scope.start_day and scope.end_day:
         before_start, before_end = other_period(scope.start_day, scope.end_day, compare)
         start, end = date_range(before_start, before_end)
         before_scope = replace(scope, start_day=before_start, end_day=before_end, start=start,
                                end=end)
-        before = run_index(session, spec, before_scope, None)
+        before = run_index(db.session, spec, before_scope, None)
         result.comparison = {"before": before, "from": before_start, "to": before_end,
                              "rows": compare_reports(before, report,
                                                      minimum_sample=spec.minimum_sample)}
     return result
 
 
-def add_coverage(session: Session, result: DeskFigures, scope: Scope, by: str | None) -> None:
+def add_coverage(result: DeskFigures, scope: Scope, by: str | None) -> None:
     """Put the response rate beside the scope's figure, each month's and each unit's.
 
     Months cut by the period count pro rata to their days inside it (``transactions.totals``).
     """
-    total = transactions.totals(session, scope.unit_ids, scope.start_day, scope.end_day)
+    total = transactions.totals(scope.unit_ids, scope.start_day, scope.end_day)
     if total is None:
         return
     result.coverage = coverage(total, result.report["n"] or 0)
-    monthly = transactions.totals(session, scope.unit_ids, scope.start_day, scope.end_day,
+    monthly = transactions.totals(scope.unit_ids, scope.start_day, scope.end_day,
                                   by="month")
     for point in result.trend:
         month = date.fromisoformat(point["month"] + "-01")
         if month in monthly:
             point["response_rate"] = coverage(monthly[month], point["n"] or 0)["response_rate"]
     if by == "unit" and result.breakdown:
-        by_unit = transactions.totals(session, scope.unit_ids, scope.start_day, scope.end_day,
+        by_unit = transactions.totals(scope.unit_ids, scope.start_day, scope.end_day,
                                       by="unit")
-        parents = load.unit_parents(session)
-        top = grouping_scope(scope.unit_id, parents)
+        tree = org.tree()
+        top = grouping_scope(scope.unit_id, tree)
         summed: dict[int, int] = {}
         for unit_id, count in by_unit.items():
-            group = top_under(unit_id, top, parents) if top is not None else unit_id
+            group = top_under(unit_id, top, tree) if top is not None else unit_id
             summed[group] = summed.get(group, 0) + count
-        codes = load.group_labels(session, "unit", list(summed))
+        codes = load.group_labels(db.session, "unit", list(summed))
         rolled = {codes[unit_id]: count for unit_id, count in summed.items() if unit_id in codes}
         for group in result.breakdown.get("groups", []):
             code = group["key"]["unit"]
@@ -131,12 +131,12 @@ def add_coverage(session: Session, result: DeskFigures, scope: Scope, by: str | 
 RANKED = ("unit", "counter", "procedure", "officer", "channel")  # periods stay in time order
 
 
-def breakdown_rows(session: Session, breakdown: dict, by: str,
+def breakdown_rows(breakdown: dict, by: str,
                    channel_labels: dict | None = None) -> list[dict]:
     """The groups with readable names; dimensions other than periods ranked by their index."""
     groups = breakdown.get("groups", [])
     codes = [group["key"][by] for group in groups]
-    names = load.display_names(session, by, codes)
+    names = load.display_names(db.session, by, codes)
     if by == "channel" and channel_labels:
         names = {code: str(channel_labels.get(code, code)) for code in codes}
     rows = [{"key": code, "label": names.get(code) or code or "–", "n": group["n"] or 0,
@@ -218,9 +218,9 @@ def _language() -> str:
     return "en" if str(get_locale() or "vi").startswith("en") else "vi"
 
 
-def masked_comments(session: Session, scope: Scope, page: int = 1) -> tuple[int, list[dict]]:
+def masked_comments(scope: Scope, page: int = 1) -> tuple[int, list[dict]]:
     """One page of the scope's comments with phone numbers, e-mails and ID numbers masked."""
-    total, rows = load.comments(session, limit=COMMENTS_PER_PAGE,
+    total, rows = load.comments(db.session, limit=COMMENTS_PER_PAGE,
                                 offset=(page - 1) * COMMENTS_PER_PAGE, **scope.filters)
     return total, [{"id": row.id, "submitted_at": row.submitted_at, "unit": row.unit,
                     "counter": row.counter, "comment": mask_personal_data(row.comment)}

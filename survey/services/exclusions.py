@@ -14,9 +14,9 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, distinct, exists, func, insert, select
-from sqlalchemy.orm import Session
 
 from survey.analysis import anomalies
+from survey.extensions import db
 from survey.models import Counter, Response, Unit, User
 from survey.models.base import utcnow
 from survey.models.quality import ResponseExclusion, ResponseFlag
@@ -75,37 +75,37 @@ def _selector(kind: str | None):
     return flagged.where(ResponseFlag.kind == kind)
 
 
-def flag_counts(session: Session, unit_ids: Collection[int] | None, start: datetime | None,
+def flag_counts(unit_ids: Collection[int] | None, start: datetime | None,
                 end: datetime | None) -> FlagCounts:
     """Count the flagged responses in scope by kind, in all, and the excluded ones."""
     scope = _scope(unit_ids, start, end)
     joined = select().select_from(ResponseFlag).join(Response,
                                                      Response.id == ResponseFlag.response_id)
-    by_kind = dict.fromkeys(anomalies.KINDS, 0) | dict(session.execute(
+    by_kind = dict.fromkeys(anomalies.KINDS, 0) | dict(db.session.execute(
         joined.add_columns(ResponseFlag.kind, func.count()).where(*scope)
         .group_by(ResponseFlag.kind)).all())
-    flagged = session.scalar(
+    flagged = db.session.scalar(
         joined.add_columns(func.count(distinct(ResponseFlag.response_id))).where(*scope))
-    excluded = session.scalar(
+    excluded = db.session.scalar(
         select(func.count()).select_from(ResponseExclusion)
         .join(Response, Response.id == ResponseExclusion.response_id).where(*scope))
     return FlagCounts(by_kind, flagged or 0, excluded or 0)
 
 
-def count_flagged_responses(session: Session, unit_ids: Collection[int] | None,
+def count_flagged_responses(unit_ids: Collection[int] | None,
                             start: datetime | None, end: datetime | None,
                             kind: str | None = None) -> int:
     """How many lines ``flagged_responses`` has in all (for paging)."""
-    return session.scalar(select(func.count()).select_from(Response).where(
+    return db.session.scalar(select(func.count()).select_from(Response).where(
         *_scope(unit_ids, start, end), _selector(kind))) or 0
 
 
-def flagged_responses(session: Session, unit_ids: Collection[int] | None,
+def flagged_responses(unit_ids: Collection[int] | None,
                       start: datetime | None, end: datetime | None, kind: str | None = None,
                       limit: int = 50, offset: int = 0) -> list[FlaggedResponse]:
     """List flagged or excluded responses in scope, newest first (``kind``: a flag kind or
     EXCLUDED narrows the list)."""
-    rows = session.execute(
+    rows = db.session.execute(
         select(Response.id, Response.submitted_at, Unit.code.label("unit"),
                Counter.code.label("counter"), ResponseExclusion.response_id.label("excluded"),
                ResponseExclusion.reason)
@@ -116,7 +116,7 @@ def flagged_responses(session: Session, unit_ids: Collection[int] | None,
         .order_by(Response.submitted_at.desc(), Response.id.desc())
         .limit(limit).offset(offset)).all()
     kinds: dict[int, list[str]] = {}
-    for response_id, flag in session.execute(
+    for response_id, flag in db.session.execute(
             select(ResponseFlag.response_id, ResponseFlag.kind)
             .where(ResponseFlag.response_id.in_([r.id for r in rows]))):
         kinds.setdefault(response_id, []).append(flag)
@@ -138,7 +138,7 @@ def checked_reason(reason: str | None) -> str:
     return reason
 
 
-def _visible(session: Session, response_ids: Iterable[int],
+def _visible(response_ids: Iterable[int],
              unit_ids: Collection[int]) -> list[int]:
     """The distinct ids, all existing and in ``unit_ids``; else ServiceError (nothing done)."""
     ids = sorted({int(i) for i in response_ids})
@@ -146,70 +146,70 @@ def _visible(session: Session, response_ids: Iterable[int],
         raise ServiceError(_("Choose at least one response."))
     found = 0
     for start in range(0, len(ids), CHUNK):
-        found += session.scalar(select(func.count()).select_from(Response).where(
+        found += db.session.scalar(select(func.count()).select_from(Response).where(
             Response.id.in_(ids[start:start + CHUNK]), Response.unit_id.in_(list(unit_ids))))
     if found != len(ids):
         raise ServiceError(_("Some of these responses do not exist or are outside your units."))
     return ids
 
 
-def _insert_exclusions(session: Session, ids: list[int], reason: str, user: User) -> None:
+def _insert_exclusions(ids: list[int], reason: str, user: User) -> None:
     now = utcnow()
     for start in range(0, len(ids), CHUNK):
-        session.execute(insert(ResponseExclusion), [
+        db.session.execute(insert(ResponseExclusion), [
             {"response_id": i, "reason": reason, "excluded_by_id": user.id, "excluded_at": now}
             for i in ids[start:start + CHUNK]])
 
 
-def exclude(session: Session, response_ids: Iterable[int], reason: str, user: User, *,
+def exclude(response_ids: Iterable[int], reason: str, user: User, *,
             unit_ids: Collection[int]) -> int:
     """Exclude these responses (all in ``unit_ids``) with a reason; return how many were not
     excluded already. Audited with the ids and the reason, personal data masked."""
     reason = checked_reason(reason)
-    ids = _visible(session, response_ids, unit_ids)
+    ids = _visible(response_ids, unit_ids)
     already = set()
     for start in range(0, len(ids), CHUNK):
-        already.update(session.scalars(select(ResponseExclusion.response_id).where(
+        already.update(db.session.scalars(select(ResponseExclusion.response_id).where(
             ResponseExclusion.response_id.in_(ids[start:start + CHUNK]))))
     new = [i for i in ids if i not in already]
     if new:
-        _insert_exclusions(session, new, reason, user)
+        _insert_exclusions(new, reason, user)
         audit.record("responses_excluded", actor=user, responses=new,
                      reason=mask_personal_data(reason))
-    session.flush()
+    db.session.flush()
     return len(new)
 
 
-def include(session: Session, response_ids: Iterable[int], user: User, *,
+def include(response_ids: Iterable[int], user: User, *,
             unit_ids: Collection[int]) -> int:
     """Put excluded responses (all in ``unit_ids``) back into the figures; return how many."""
-    ids = _visible(session, response_ids, unit_ids)
+    ids = _visible(response_ids, unit_ids)
     removed: list[int] = []
     for start in range(0, len(ids), CHUNK):
-        removed += session.scalars(delete(ResponseExclusion).where(
+        removed += db.session.scalars(delete(ResponseExclusion).where(
             ResponseExclusion.response_id.in_(ids[start:start + CHUNK]))
             .returning(ResponseExclusion.response_id)).all()
     if removed:
         audit.record("responses_included", actor=user, responses=sorted(removed))
-    session.flush()
+    db.session.flush()
     return len(removed)
 
 
-def exclude_flagged(session: Session, kind: str, reason: str, user: User, *,
+def exclude_flagged(kind: str, reason: str, user: User, *,
                     unit_ids: Collection[int], start: datetime | None = None,
                     end: datetime | None = None) -> int:
     """Exclude every response in scope flagged ``kind`` and not excluded yet; return how many."""
     reason = checked_reason(reason)
     if kind not in anomalies.KINDS:
         raise ServiceError(_("Unknown kind of flag."))
-    ids = list(session.scalars(
+    ids = list(db.session.scalars(
         select(Response.id).where(*_scope(unit_ids, start, end), _selector(kind),
                                   ~_selector(EXCLUDED)).order_by(Response.id)))
     if ids:
-        _insert_exclusions(session, ids, reason, user)
+        _insert_exclusions(ids, reason, user)
         audit.record("responses_excluded", actor=user, responses=ids, flag=kind,
                      reason=mask_personal_data(reason),
                      start=start.isoformat() if start else None,
                      end=end.isoformat() if end else None)
-    session.flush()
+    db.session.flush()
     return len(ids)

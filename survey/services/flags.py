@@ -26,10 +26,10 @@ from functools import lru_cache
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from survey.analysis import anomalies
 from survey.analysis.anomalies import Record
+from survey.extensions import db
 from survey.models import Answer, CalendarOverride, DayKind, Response
 from survey.models.base import utcnow
 from survey.models.quality import FlagScan, ResponseFlag
@@ -55,59 +55,59 @@ def default_rules() -> anomalies.Rules:
 
 # ---- detection ----------------------------------------------------------------------------------
 
-def detect(session: Session, *, rules: anomalies.Rules | None = None,
+def detect(*, rules: anomalies.Rules | None = None,
            chunk_size: int = CHUNK) -> ScanReport:
     """Flag the responses added since the last scan (and neighbours that join their anomalies)."""
     rules = rules or default_rules()
-    scan = session.scalar(select(FlagScan).where(FlagScan.id == 1).with_for_update())
+    scan = db.session.scalar(select(FlagScan).where(FlagScan.id == 1).with_for_update())
     if scan is None:
         scan = FlagScan(id=1, last_response_id=0)
-        session.add(scan)
-    top = session.scalar(select(func.max(Response.id))) or 0
+        db.session.add(scan)
+    top = db.session.scalar(select(func.max(Response.id))) or 0
     if top < scan.last_response_id:  # the newest responses were deleted and ids are reused
         scan.last_response_id = 0  # (SQLite): read everything again, flags are idempotent
     scanned = flagged = 0
     if top > scan.last_response_id:
         new = (Response.id > scan.last_response_id, Response.id <= top)
-        groups = session.execute(
+        groups = db.session.execute(
             select(Response.counter_id, func.min(Response.submitted_at),
                    func.max(Response.submitted_at), func.count())
             .where(*new).group_by(Response.counter_id)).all()
         closures = calendar_closures(
-            session, min((g[1] for g in groups), default=utcnow()).astimezone(LOCAL_TZ).date(),
+            min((g[1] for g in groups), default=utcnow()).astimezone(LOCAL_TZ).date(),
             max((g[2] for g in groups), default=utcnow()).astimezone(LOCAL_TZ).date())
-        sizes = _version_sizes(session)
+        sizes = _version_sizes()
         for counter_id, first, latest, count in groups:
             scanned += count
             if counter_id is None:  # no counter: no burst, no run, only the opening hours
                 conditions = [Response.counter_id.is_(None), *new]
             else:
-                lower, upper = _bounds(session, counter_id, first, latest, rules)
+                lower, upper = _bounds(counter_id, first, latest, rules)
                 conditions = [Response.counter_id == counter_id,
                               Response.submitted_at >= lower, Response.submitted_at <= upper]
-            flagged += _scan(session, _records(session, conditions, rules, sizes, chunk_size),
+            flagged += _scan(_records(conditions, rules, sizes, chunk_size),
                              rules, closures)
         scan.last_response_id = top
     scan.finished_at = utcnow()
-    session.flush()
+    db.session.flush()
     return ScanReport(scanned, flagged)
 
 
-def _scan(session: Session, chunks: Iterator[list[Record]], rules: anomalies.Rules,
+def _scan(chunks: Iterator[list[Record]], rules: anomalies.Rules,
           closures: anomalies.Closures) -> int:
     """Flag one counter's records, chunk by chunk; return the flags added."""
     added, carry = 0, []
     for chunk in chunks:
         records = carry + chunk
-        added += add_flags(session, anomalies.find_anomalies(records, rules, closures))
+        added += add_flags(anomalies.find_anomalies(records, rules, closures))
         carry = anomalies.carry_over(records, rules)
     return added
 
 
-def calendar_closures(session: Session, first: date, last: date) -> anomalies.Closures:
+def calendar_closures(first: date, last: date) -> anomalies.Closures:
     """Days off and make-up working days around these local dates, with the admin's overrides."""
     years = range(first.year - 1, last.year + 1)  # a look-back may reach the year before
-    overrides = session.execute(select(CalendarOverride.day, CalendarOverride.kind).where(
+    overrides = db.session.execute(select(CalendarOverride.day, CalendarOverride.kind).where(
         CalendarOverride.day.between(date(years[0], 1, 1), date(years[-1], 12, 31))))
     off, working = [], []
     for day, kind in overrides:
@@ -116,7 +116,7 @@ def calendar_closures(session: Session, first: date, last: date) -> anomalies.Cl
     return anomalies.Closures(calendar.days_off, calendar.working_weekend_days)
 
 
-def _bounds(session: Session, counter_id: int, first: datetime, latest: datetime,
+def _bounds(counter_id: int, first: datetime, latest: datetime,
             rules: anomalies.Rules) -> tuple[datetime, datetime]:
     """The span of a counter's responses to read around its new ones (from ``first`` to
     ``latest``): the burst window, and enough responses for a run, on each side."""
@@ -127,21 +127,21 @@ def _bounds(session: Session, counter_id: int, first: datetime, latest: datetime
         at_counter = select(Response.submitted_at).where(
             Response.counter_id == counter_id,
             Response.channel.in_([Channel(c) for c in run.channels])).limit(run.min_responses - 1)
-        before = session.scalars(at_counter.where(Response.submitted_at < first)
-                                 .order_by(Response.submitted_at.desc())).all()
-        after = session.scalars(at_counter.where(Response.submitted_at > latest)
-                                .order_by(Response.submitted_at)).all()
+        before = db.session.scalars(at_counter.where(Response.submitted_at < first)
+                                    .order_by(Response.submitted_at.desc())).all()
+        after = db.session.scalars(at_counter.where(Response.submitted_at > latest)
+                                   .order_by(Response.submitted_at)).all()
         lower, upper = min([lower, *before]), max([upper, *after])
     return lower, upper
 
 
-def _version_sizes(session: Session) -> dict[int, int]:
+def _version_sizes() -> dict[int, int]:
     """The number of questions of each questionnaire version."""
-    return {id_: len(definition["questions"]) for id_, definition in session.execute(
+    return {id_: len(definition["questions"]) for id_, definition in db.session.execute(
         select(QuestionnaireVersion.id, QuestionnaireVersion.definition))}
 
 
-def _records(session: Session, conditions: list, rules: anomalies.Rules, sizes: dict[int, int],
+def _records(conditions: list, rules: anomalies.Rules, sizes: dict[int, int],
              chunk_size: int) -> Iterator[list[Record]]:
     """Yield the matching responses as Records, in time order, ``chunk_size`` at a time."""
     run = rules.identical_run
@@ -152,11 +152,11 @@ def _records(session: Session, conditions: list, rules: anomalies.Rules, sizes: 
     while True:
         page = query if after is None else query.where(
             tuple_(Response.submitted_at, Response.id) > tuple_(*after))
-        rows = session.connection().execute(page).all()  # Core: no ORM row processing
+        rows = db.session.connection().execute(page).all()  # Core: no ORM row processing
         if not rows:
             return
         # Answers matter only to the run rule, and only on forms long enough for it.
-        answers = _answers(session, [
+        answers = _answers([
             r.id for r in rows if run.enabled and r.channel.value in run.channels
             and sizes.get(r.questionnaire_version_id, 0) >= run.min_answers])
         yield [Record(r.id, r.counter_id, r.channel.value, r.submitted_at,
@@ -164,34 +164,34 @@ def _records(session: Session, conditions: list, rules: anomalies.Rules, sizes: 
         after = (rows[-1].submitted_at, rows[-1].id)
 
 
-def _answers(session: Session, ids: list[int]) -> dict[int, tuple[tuple[str, int | None], ...]]:
+def _answers(ids: list[int]) -> dict[int, tuple[tuple[str, int | None], ...]]:
     found: dict[int, list[tuple[str, int | None]]] = {}
     if ids:
-        for response_id, code, value in session.connection().execute(
+        for response_id, code, value in db.session.connection().execute(
                 select(Answer.response_id, Answer.question_code, Answer.value)
                 .where(Answer.response_id.in_(ids))):
             found.setdefault(response_id, []).append((code, value))
     return {response_id: tuple(sorted(items)) for response_id, items in found.items()}
 
 
-def add_flags(session: Session, found: dict[int, set[str]]) -> int:
+def add_flags(found: dict[int, set[str]]) -> int:
     """Insert the flags not stored yet; return how many were added."""
     if not found:
         return 0
-    stored = set(session.execute(select(ResponseFlag.response_id, ResponseFlag.kind)
-                                 .where(ResponseFlag.response_id.in_(list(found)))).all())
+    stored = set(db.session.execute(select(ResponseFlag.response_id, ResponseFlag.kind)
+                                    .where(ResponseFlag.response_id.in_(list(found)))).all())
     missing = sorted({(i, kind) for i, kinds in found.items() for kind in kinds} - stored)
     if missing:
-        statement = _INSERT_FLAG[session.get_bind().dialect.name](ResponseFlag)
+        statement = _INSERT_FLAG[db.session.get_bind().dialect.name](ResponseFlag)
         now = utcnow()
-        session.execute(statement.on_conflict_do_nothing(), [
+        db.session.execute(statement.on_conflict_do_nothing(), [
             {"response_id": i, "kind": kind, "flagged_at": now} for i, kind in missing])
     return len(missing)
 
 
-def flag_response(session: Session, response_id: int, kind: str) -> None:
+def flag_response(response_id: int, kind: str) -> None:
     """Flag one response (the submission path: ``repeat_browser``)."""
-    add_flags(session, {response_id: {kind}})
+    add_flags({response_id: {kind}})
 
 
 # ---- what the inspector sees ---------------------------------------------------------------------

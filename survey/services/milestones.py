@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -22,16 +21,11 @@ from survey.models.base import utcnow
 from survey.rules import deadlines, workdays
 from survey.web.i18n import LOCAL_TZ
 
-RULEBOOK_PATH = Path(__file__).resolve().parent.parent / "rulebooks" / "default.yaml"
 
-
-@lru_cache(maxsize=4)
-def _rulebook(path: Path) -> deadlines.Rulebook:
-    return deadlines.parse_rulebook(path.read_text(encoding="utf-8"))
-
-
+@lru_cache(maxsize=1)
 def rulebook() -> deadlines.Rulebook:
-    return _rulebook(RULEBOOK_PATH)
+    """The rulebook shipped with the package (``deadlines.default_rulebook``), read once."""
+    return deadlines.default_rulebook()
 
 
 def calendar(around: date) -> workdays.WorkCalendar:

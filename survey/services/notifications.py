@@ -18,10 +18,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import Case, CaseChannel, CaseKind, ConflictOfInterest, Role, Unit, User
+from survey.models import Case, CaseChannel, CaseKind, Role, User
 from survey.rules import routing
-from survey.rules.org_tree import OrgTree
-from survey.services import audit, identity, mail
+from survey.services import audit, case_access, identity, mail, org
 
 
 def kind_label(kind: CaseKind) -> str:
@@ -40,13 +39,12 @@ def leaders_of(unit_id: int | None, case: Case | None = None) -> list[User]:
     """
     if unit_id is None:
         return []
-    parents = dict(db.session.execute(select(Unit.id, Unit.parent_id)).all())
-    lineage = OrgTree(parents).lineage(unit_id) if unit_id in parents else (unit_id,)
+    tree = org.tree()
+    lineage = tree.lineage(unit_id) if unit_id in tree else (unit_id,)
     leaders = db.session.scalars(select(User).where(
         User.unit_id.in_(lineage), User.role == Role.LEADER, User.active.is_(True))).all()
     if case is not None and case.kind is CaseKind.DENUNCIATION and case.accused_user_id:
-        pairs = {frozenset(p) for p in db.session.execute(
-            select(ConflictOfInterest.user_a_id, ConflictOfInterest.user_b_id))}
+        pairs = set(case_access.conflicts())
         leaders = [u for u in leaders
                    if not routing.is_excluded(u.id, case.accused_user_id, pairs)]
     for level in lineage:

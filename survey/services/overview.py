@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from survey.analysis import load
 from survey.analysis.rates import Share
+from survey.extensions import db
 from survey.models import Counter, Unit
 from survey.rules.periods import period_starts
 
@@ -37,27 +37,27 @@ def _total(rows: list[dict]) -> dict:
     return total
 
 
-def overview(session: Session, unit_ids: list[int] | None, now: datetime) -> dict:
+def overview(unit_ids: list[int] | None, now: datetime) -> dict:
     """Rows per unit and counter, ordered by unit name then counter code, and their total.
 
     ``unit_ids`` limits the page to a leader's subtree; None means every unit.
     """
     counted = {(row["unit_id"], row["counter_id"]): row
-               for row in load.period_counts(session, period_starts(now))
+               for row in load.period_counts(db.session, period_starts(now))
                if unit_ids is None or row["unit_id"] in unit_ids}
     counters_query = select(Counter).where(Counter.active.is_(True))
     units_query = select(Unit)
     if unit_ids is not None:
         counters_query = counters_query.where(Counter.unit_id.in_(unit_ids))
         units_query = units_query.where(Unit.id.in_(unit_ids))
-    counters = {c.id: c for c in session.scalars(counters_query)}
+    counters = {c.id: c for c in db.session.scalars(counters_query)}
     for counter in counters.values():
         counted.setdefault((counter.unit_id, counter.id), _empty(counter.unit_id, counter.id))
     missing = {counter_id for _, counter_id in counted if counter_id and counter_id not in counters}
     if missing:  # closed counters that still have responses in the year
-        closed = session.scalars(select(Counter).where(Counter.id.in_(missing)))
+        closed = db.session.scalars(select(Counter).where(Counter.id.in_(missing)))
         counters |= {c.id: c for c in closed}
-    units = {u.id: u for u in session.scalars(units_query)}
+    units = {u.id: u for u in db.session.scalars(units_query)}
     rows = sorted(counted.values(), key=lambda r: (
         units[r["unit_id"]].name,
         r["counter_id"] is None,  # paper and online after the unit's counters

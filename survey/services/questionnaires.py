@@ -8,8 +8,9 @@ from pathlib import Path
 from sqlalchemy import bindparam, exists, select
 
 from survey.extensions import db
-from survey.models import Questionnaire, QuestionnaireVersion, Response
+from survey.models import Questionnaire, QuestionnaireVersion, Response, User
 from survey.rules import questionnaire_spec
+from survey.services import audit
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
 BUILTIN_CODES = ("quick", "sipas", "decree61")
@@ -28,8 +29,17 @@ def _has_answers(version: QuestionnaireVersion) -> bool:
     ))
 
 
-def load_definition(definition: dict) -> LoadResult:
+def load_definition(definition: dict, *, actor: User | None = None) -> LoadResult:
     """Store a validated definition: a new version only when the current one has answers."""
+    result = _store_definition(definition)
+    if result.outcome != "unchanged":
+        audit.record("questionnaire_loaded", actor=actor, questionnaire=result.code,
+                     version=result.version, outcome=result.outcome,
+                     checksum=questionnaire_spec.checksum(definition))
+    return result
+
+
+def _store_definition(definition: dict) -> LoadResult:
     digest = questionnaire_spec.checksum(definition)
     questionnaire = db.session.scalar(
         select(Questionnaire).where(Questionnaire.code == definition["code"])
@@ -52,8 +62,9 @@ def load_definition(definition: dict) -> LoadResult:
     return LoadResult(questionnaire.code, number, "created" if number == 1 else "new-version")
 
 
-def load_file(path: Path) -> LoadResult:
-    return load_definition(questionnaire_spec.parse(path.read_text(encoding="utf-8")))
+def load_file(path: Path, *, actor: User | None = None) -> LoadResult:
+    return load_definition(questionnaire_spec.parse(path.read_text(encoding="utf-8")),
+                           actor=actor)
 
 
 def load_builtins() -> list[LoadResult]:

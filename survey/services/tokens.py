@@ -12,13 +12,18 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import Counter, RevokedSurveyCode, TransactionToken, User
+from survey.services import audit
 from survey.services.responses import hash_token
 
 TOKEN_BYTES = 12  # 96 bits: unguessable, and short enough to keep the QR code small
 
 
-def issue_tokens(counter: Counter, count: int = 1, officer: User | None = None) -> list[str]:
-    """Create ``count`` tokens and return them in clear; only their hashes are stored."""
+def issue_tokens(counter: Counter, count: int = 1, officer: User | None = None, *,
+                 actor: User | None = None) -> list[str]:
+    """Create ``count`` tokens and return them in clear; only their hashes are stored.
+
+    The audit trail says how many were issued for which counter, never the tokens.
+    """
     tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _ in range(count)]
     db.session.add_all(
         TransactionToken(token_hash=hash_token(t), counter_id=counter.id,
@@ -26,6 +31,8 @@ def issue_tokens(counter: Counter, count: int = 1, officer: User | None = None) 
         for t in tokens
     )
     db.session.flush()
+    audit.record("links_issued", actor=actor, counter=counter.id, count=count,
+                 officer=officer.id if officer else None)
     return tokens
 
 

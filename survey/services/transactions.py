@@ -16,7 +16,6 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from survey.analysis.coverage import prorated_total
 from survey.extensions import db
@@ -227,7 +226,7 @@ def _store(rows: list[_Row], *, dry_run: bool, actor: User | None) -> tuple[int,
 
 # ---- summed for a period -------------------------------------------------------------------------
 
-def totals(session: Session, unit_ids: Iterable[int] | None, start_day: date | None,
+def totals(unit_ids: Iterable[int] | None, start_day: date | None,
            end_day: date | None, by: str | None = None) -> int | None | dict:
     """Sum the counts of ``unit_ids`` (None: every unit) over the inclusive local dates given.
 
@@ -253,7 +252,7 @@ def totals(session: Session, unit_ids: Iterable[int] | None, start_day: date | N
     if end_day:
         query = query.where(TransactionCount.month <= end_day)
     groups: dict = {}
-    for *key, month, count in session.execute(query):
+    for *key, month, count in db.session.execute(query):
         group = key[0] if by == "unit" else month if by == "month" else None
         groups.setdefault(group, []).append((month, int(count)))
     summed = {key: prorated_total(pairs, start_day, end_day) for key, pairs in groups.items()}

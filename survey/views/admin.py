@@ -22,7 +22,6 @@ from survey.forms.admin import (
 )
 from survey.models import Counter, Procedure, Questionnaire, Role, Unit, User
 from survey.models.base import utcnow
-from survey.rules.org_tree import OrgTree
 from survey.services import ServiceError
 from survey.services import org as org_service
 from survey.services import overview as overview_service
@@ -59,21 +58,15 @@ def get_counter_or_404(counter_id: int) -> Counter:
     return counter
 
 
-def _units_ordered() -> list[tuple[Unit, int]]:
-    """Units depth-first with their depth, for indented lists and select boxes."""
-    units = {unit.id: unit for unit in db.session.scalars(select(Unit))}
-    tree = OrgTree.from_rows((unit.id, unit.parent_id, unit.name) for unit in units.values())
-    return [(units[unit_id], depth) for unit_id, depth in tree.ordered()]
-
-
 def _unit_choices(allow_none: bool = False) -> list[tuple[int, str]]:
-    choices = [(u.id, "\u2002" * depth + f"{u.name} ({u.code})") for u, depth in _units_ordered()]
+    choices = [(u.id, "\u2002" * depth + f"{u.name} ({u.code})")
+               for u, depth in org_service.ordered_units()]
     return ([(0, _("— None (top level) —"))] if allow_none else []) + choices
 
 
 @bp.get("/")
 def dashboard():
-    figures = overview_service.overview(db.session, visible_unit_ids(), utcnow())
+    figures = overview_service.overview(visible_unit_ids(), utcnow())
     return render_template("admin/dashboard.html", **figures)
 
 
@@ -81,7 +74,7 @@ def dashboard():
 
 @bp.get("/units")
 def list_units():
-    return render_template("admin/units.html", units=_units_ordered())
+    return render_template("admin/units.html", units=org_service.ordered_units())
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
@@ -130,7 +123,8 @@ def edit_counter(counter_id: int | None = None):
         unit = db.session.get(Unit, form.unit_id.data)
         try:
             counter = org_service.save_counter(counter, unit=unit, code=form.code.data,
-                                               name=form.name.data, active=form.active.data)
+                                               name=form.name.data, active=form.active.data,
+                                               actor=current_user)
         except ServiceError as error:
             db.session.rollback()
             form.code.errors.append(str(error))
@@ -176,7 +170,7 @@ def regenerate_code(counter_id: int):
     counter = get_counter_or_404(counter_id)
     form = ConfirmForm()
     if request.form.get("confirm") == "yes" and form.validate_on_submit():
-        org_service.regenerate_survey_code(counter)
+        org_service.regenerate_survey_code(counter, actor=current_user)
         db.session.commit()
         flash(_("A new code was made. The old QR code no longer works: print the new poster."))
         return redirect(url_for("admin.show_counter", counter_id=counter.id))
@@ -193,7 +187,7 @@ def set_duty(counter_id: int):
     if form.validate_on_submit():
         officer = db.session.get(User, form.officer_id.data) if form.officer_id.data else None
         try:
-            org_service.set_officer_on_duty(counter, officer)
+            org_service.set_officer_on_duty(counter, officer, actor=current_user)
         except ServiceError as error:
             db.session.rollback()
             flash(str(error))
@@ -215,7 +209,8 @@ def issue_links(counter_id: int):
     if not form.validate_on_submit():
         flash(_("Choose between 1 and 500 links."))
         return redirect(url_for("admin.show_counter", counter_id=counter.id))
-    tokens = issue_tokens(counter, form.count.data, officer=counter.officer_on_duty)
+    tokens = issue_tokens(counter, form.count.data, officer=counter.officer_on_duty,
+                          actor=current_user)
     db.session.commit()
     urls = [survey_url(counter, token=t) for t in tokens]
     return render_template("admin/links.html", counter=counter,
@@ -247,7 +242,8 @@ def edit_procedure(procedure_id: int | None = None):
         try:
             org_service.save_procedure(procedure, code=form.code.data, name=form.name.data,
                                        field=form.field.data,
-                                       processing_days=form.processing_days.data, units=units)
+                                       processing_days=form.processing_days.data, units=units,
+                                       actor=current_user)
         except ServiceError as error:
             db.session.rollback()
             form.code.errors.append(str(error))

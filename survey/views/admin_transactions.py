@@ -70,7 +70,7 @@ def _month_rows(unit: Unit, year: int, grid: MonthCountsForm) -> tuple[list[Mont
     """Each month with its box and figures, and the year's figures."""
     subtree = subtree_ids(unit.id)
     months = _months(year)
-    rolled = counts_service.totals(db.session, subtree, months[0], date(year, 12, 31), by="month")
+    rolled = counts_service.totals(subtree, months[0], date(year, 12, 31), by="month")
     stored, this_month = _stored(unit, year), counts_service.today_local().replace(day=1)
     rows, responses = [], {}
     for month, field in zip(months, grid.month_fields(), strict=True):

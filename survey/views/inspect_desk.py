@@ -147,14 +147,14 @@ def desk_page():
     choice = read_choice(form)
     if choice is None:
         return render_template("inspect/desk.html", form=form, figures=None, **_labels()), 400
-    figures = desk.figures(db.session, choice.spec, choice.scope, form.by.data,
+    figures = desk.figures(choice.spec, choice.scope, form.by.data,
                            form.compare.data or None)
-    total, comments = desk.masked_comments(db.session, choice.scope)
-    ranked = desk.breakdown_rows(db.session, figures.breakdown, form.by.data, CHANNEL_LABELS) \
+    total, comments = desk.masked_comments(choice.scope)
+    ranked = desk.breakdown_rows(figures.breakdown, form.by.data, CHANNEL_LABELS) \
         if figures.breakdown else []
     codes = choice.spec.question_codes()
     scope = choice.scope
-    flag_counts = exclusions.flag_counts(db.session, scope.unit_ids, scope.start, scope.end)
+    flag_counts = exclusions.flag_counts(scope.unit_ids, scope.start, scope.end)
     return render_template("inspect/desk.html", form=form, spec=choice.spec, unit=choice.unit,
                            figures=figures, ranked_groups=ranked, comments=comments,
                            comments_total=total, may_export_comments=may_export_comments(),
@@ -171,7 +171,7 @@ def desk_page():
 def comments_page():
     choice = choice_or_400()
     page = max(request.args.get("page", 1, type=int), 1)
-    total, comments = desk.masked_comments(db.session, choice.scope, page)
+    total, comments = desk.masked_comments(choice.scope, page)
     return render_template("inspect/comments.html", form=choice.form, unit=choice.unit,
                            comments=comments, total=total, page=page,
                            per_page=desk.COMMENTS_PER_PAGE)

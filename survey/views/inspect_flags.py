@@ -37,11 +37,11 @@ def _kind() -> str | None:
 def _render(choice, exclusion: ExclusionForm, status: int = 200):
     kind, page = _kind(), max(request.args.get("page", 1, type=int), 1)
     scope = choice.scope
-    counts = exclusions.flag_counts(db.session, scope.unit_ids, scope.start, scope.end)
-    total = exclusions.count_flagged_responses(db.session, scope.unit_ids, scope.start, scope.end,
-                                          kind)
-    rows = exclusions.flagged_responses(db.session, scope.unit_ids, scope.start, scope.end, kind,
-                                   limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    counts = exclusions.flag_counts(scope.unit_ids, scope.start, scope.end)
+    total = exclusions.count_flagged_responses(scope.unit_ids, scope.start, scope.end,
+                                               kind)
+    rows = exclusions.flagged_responses(scope.unit_ids, scope.start, scope.end, kind,
+                                        limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return render_template("inspect/flags.html", form=choice.form, unit=choice.unit,
                            counts=counts, rows=rows, total=total, page=page, per_page=PER_PAGE,
                            kind=kind, kinds=anomalies.KINDS, labels=FLAG_LABELS,
@@ -71,12 +71,12 @@ def exclude():
     scope = choice.scope
     try:
         if form.kind.data:
-            done = exclusions.exclude_flagged(db.session, form.kind.data, form.reason.data,
-                                         current_user, unit_ids=scope.unit_ids,
-                                         start=scope.start, end=scope.end)
+            done = exclusions.exclude_flagged(form.kind.data, form.reason.data,
+                                              current_user, unit_ids=scope.unit_ids,
+                                              start=scope.start, end=scope.end)
         else:
-            done = exclusions.exclude(db.session, _ticked(), form.reason.data, current_user,
-                                 unit_ids=scope.unit_ids)
+            done = exclusions.exclude(_ticked(), form.reason.data, current_user,
+                                      unit_ids=scope.unit_ids)
     except ServiceError as error:
         db.session.rollback()
         form.reason.errors.append(str(error))
@@ -94,7 +94,7 @@ def include():
     if not InclusionForm().validate():
         abort(400)
     try:
-        done = exclusions.include(db.session, _ticked(), current_user,
+        done = exclusions.include(_ticked(), current_user,
                                   unit_ids=choice.scope.unit_ids)
     except ServiceError as error:
         db.session.rollback()

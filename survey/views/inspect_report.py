@@ -15,7 +15,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from survey.extensions import db
 from survey.forms.inspect import CHANNEL_LABELS, METHOD_LABELS, RATIO_LABELS, ReportForm
 from survey.models.base import utcnow
 from survey.render.labels import KINDS
@@ -46,7 +45,7 @@ def report():
     form, unit, year = _chosen()
     if year is None:
         return render_template("inspect/report.html", form=form, document=None), 400
-    document = report_document(build_annual_report(db.session, unit, year))
+    document = report_document(build_annual_report(unit, year))
     return render_template("inspect/report.html", form=form, document=document,
                            pdf_url=url_for(".report_pdf", unit=unit.code, year=year))
 
@@ -58,7 +57,7 @@ def report_pdf():
     form, unit, year = _chosen()
     if year is None:
         return render_template("inspect/report.html", form=form, document=None), 400
-    data = build_annual_report(db.session, unit, year)
+    data = build_annual_report(unit, year)
     with force_locale("vi"):  # the official file is in Vietnamese whatever the page's language
         content = pdf.render(report_document(data))
     name = f"bao-cao-hai-long-{unit.code.lower()}-{year}.pdf"
