@@ -16,9 +16,9 @@ from survey.analysis.compare import compare_reports
 from survey.analysis.coverage import coverage
 from survey.analysis.method_spec import load_method
 from survey.analysis.run import Scope, run_index
+from survey.clock import local_today
 from survey.extensions import db
 from survey.models import CaseKind, Channel, Unit
-from survey.rules.periods import local_today
 from survey.services.questionnaires import current
 from survey.services.transactions import totals
 

@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from survey.analysis.coverage import prorated_total
+from survey.clock import local_today
 from survey.extensions import db
 from survey.models import TransactionCount, Unit, User
-from survey.rules.periods import local_today
 from survey.services import ServiceError, audit
 from survey.services.paper_files import ImportFileError
 from survey.services.transaction_files import (

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from survey.analysis.method_spec import MethodSpec, load_method
 from survey.analysis.run import Scope
+from survey.clock import local_today
 from survey.extensions import db
 from survey.forms.inspect import (
     BREAKDOWN_LABELS,
@@ -27,7 +28,6 @@ from survey.forms.inspect import (
 )
 from survey.models import Counter, Procedure, Role, Unit
 from survey.render.desk_charts import desk_charts
-from survey.rules.periods import local_today
 from survey.services import desk, exclusions
 from survey.services.exports import FORMATS, export_responses
 from survey.services.org import subtree_ids

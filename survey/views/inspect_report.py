@@ -15,10 +15,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from survey.clock import local_today
 from survey.forms.inspect import CHANNEL_LABELS, METHOD_LABELS, RATIO_LABELS, ReportForm
 from survey.models.base import utcnow
 from survey.render.labels import KINDS
-from survey.rules.periods import local_today
 from survey.services.annual_report import build_annual_report
 from survey.views.inspect import bp, endpoint, scope_unit, visible_units
 from survey.web.i18n import percent
