@@ -21,10 +21,10 @@ from survey.analysis.coverage import prorated_total
 from survey.clock import local_today
 from survey.extensions import db
 from survey.models import TransactionCount, Unit, User
+from survey.render.labels import count_problem_text
 from survey.services import ServiceError, audit
 from survey.services.paper_files import ImportFileError
 from survey.services.transaction_files import (
-    count_problem,
     parse_month,
     parse_transactions,
     read_counts_file,
@@ -79,7 +79,7 @@ def save_months(unit: Unit, counts: dict[date, int | None], *, actor: User | Non
         if month.day != 1:
             problems[month] = _("A month is given by its first day.")
         elif value is not None:  # clearing a month is always allowed
-            problem = month_problem(month, today) or count_problem(value)
+            problem = month_problem(month, today) or count_problem_text(value)
             if problem:
                 problems[month] = problem
     if problems:
