@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from flask_babel import get_locale
-
 from survey.analysis import load
 from survey.analysis.compare import compare_reports
 from survey.analysis.coverage import coverage
@@ -57,8 +55,8 @@ def months_between(start: date, end: date) -> list[str]:
 
 
 def figures(spec: MethodSpec, scope: Scope, by: str | None,
-            compare: str | None = None) -> DeskFigures:
-    """Compute everything the desk shows for ``spec`` over ``scope``."""
+            compare: str | None = None, *, lang: str) -> DeskFigures:
+    """Compute everything the desk shows for ``spec`` over ``scope``, questions in ``lang``."""
     # Case ratios (qd766) have no per-month or per-group breakdown yet: the whole only.
     periodic = spec.calculation != "qd766"
     ranked = by if by in RANKED else None
@@ -70,7 +68,7 @@ def figures(spec: MethodSpec, scope: Scope, by: str | None,
     if excluded:
         without = run_index(db.session, spec, replace(scope, without_excluded=True), None)
     result = DeskFigures(report, without, excluded,
-                         distribution=distribution(tally, spec.question_codes()))
+                         distribution=distribution(tally, spec.question_codes(), lang))
     if periodic:
         by_month = regroup(cells, lambda cell: cell[1])
         monthly = run_index(db.session, spec, scope, "month", tallies=by_month)
@@ -156,13 +154,13 @@ def trend_points(monthly: dict, start: date | None, end: date | None) -> list[di
             for month in months]
 
 
-def distribution(tally: Tally, codes: list[str]) -> dict:
+def distribution(tally: Tally, codes: list[str], lang: str) -> dict:
     """Per question: the count and share of each answer, "no opinion" included.
 
     ``columns`` holds the answer labels when every question shares one scale (a grid then reads
     best), else None.
     """
-    texts = question_texts(codes)
+    texts = question_texts(codes, lang)
     any_no_opinion = any(None in tally.answers.get(code, {}) for code in codes)
     rows = []
     for code in codes:
@@ -185,9 +183,8 @@ def _cell(value, label, count: int, total: int) -> dict:
             "share": 100 * count / total if total else None}
 
 
-def question_texts(codes: list[str]) -> dict[str, dict]:
-    """Question wording and scale labels in the current language, from the current versions."""
-    lang = _language()
+def question_texts(codes: list[str], lang: str) -> dict[str, dict]:
+    """Question wording and scale labels in ``lang`` (vi, en), from the current versions."""
     found: dict[str, dict] = {}
     for code in QUESTIONNAIRE_ORDER:
         current = questionnaires.current(code)
@@ -203,19 +200,14 @@ def question_texts(codes: list[str]) -> dict[str, dict]:
     return found
 
 
-def element_names() -> dict[str, str]:
-    """Element codes (A, B, ...) to their names in the current language."""
-    lang = _language()
+def element_names(lang: str) -> dict[str, str]:
+    """Element codes (A, B, ...) to their names in ``lang`` (vi, en)."""
     names: dict[str, str] = {}
     for code in QUESTIONNAIRE_ORDER:
         current = questionnaires.current(code)
         for element in current.definition["elements"] if current else []:
             names.setdefault(element["code"], element["name"][lang])
     return names
-
-
-def _language() -> str:
-    return "en" if str(get_locale() or "vi").startswith("en") else "vi"
 
 
 def masked_comments(scope: Scope, page: int = 1) -> tuple[int, list[dict]]:
