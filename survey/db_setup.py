@@ -20,9 +20,19 @@ def ensure_sqlite_directory(engine: Engine) -> None:
 
 
 def configure_engine_events(engine: Engine) -> None:
-    """Set WAL, foreign keys and a busy timeout on every SQLite connection."""
+    """Set WAL, foreign keys and a busy timeout on every SQLite connection.
+
+    The folder of the SQLite file is created just before the first connection, not when the
+    app is built: ``create_app`` does no I/O, and a command that never touches the database
+    (``survey --help``) creates nothing.
+    """
     if engine.dialect.name != "sqlite" or getattr(engine, "_survey_configured", False):
         return
+
+    @event.listens_for(engine, "do_connect")
+    def _make_folder(_dialect, _record, _cargs, _cparams):
+        ensure_sqlite_directory(engine)
+        # None: SQLAlchemy then opens the connection itself, as without this hook.
 
     @event.listens_for(engine, "connect")
     def _set_pragmas(dbapi_connection, _record):
