@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, distinct, exists, func, insert, select
+from sqlalchemy import delete, exists, func, insert, select
 
-from survey.analysis import anomalies
+from survey.analysis import anomalies, load
+from survey.analysis.load.quality import FlagCounts
 from survey.extensions import db
 from survey.models import Counter, Response, Unit, User
 from survey.models.base import utcnow
@@ -26,13 +27,6 @@ from survey.services import ServiceError, audit
 CHUNK = 5000
 REASON_MAX_LENGTH = 500
 EXCLUDED = "excluded"  # the filter of flagged_responses that lists the excluded responses
-
-
-@dataclass(frozen=True)
-class FlagCounts:
-    by_kind: dict[str, int]  # every kind, 0 included
-    flagged: int  # responses with at least one flag
-    excluded: int  # responses excluded by an inspector
 
 
 @dataclass(frozen=True)
@@ -78,18 +72,7 @@ def _selector(kind: str | None):
 def flag_counts(unit_ids: Collection[int] | None, start: datetime | None,
                 end: datetime | None) -> FlagCounts:
     """Count the flagged responses in scope by kind, in all, and the excluded ones."""
-    scope = _scope(unit_ids, start, end)
-    joined = select().select_from(ResponseFlag).join(Response,
-                                                     Response.id == ResponseFlag.response_id)
-    by_kind = dict.fromkeys(anomalies.KINDS, 0) | dict(db.session.execute(
-        joined.add_columns(ResponseFlag.kind, func.count()).where(*scope)
-        .group_by(ResponseFlag.kind)).all())
-    flagged = db.session.scalar(
-        joined.add_columns(func.count(distinct(ResponseFlag.response_id))).where(*scope))
-    excluded = db.session.scalar(
-        select(func.count()).select_from(ResponseExclusion)
-        .join(Response, Response.id == ResponseExclusion.response_id).where(*scope))
-    return FlagCounts(by_kind, flagged or 0, excluded or 0)
+    return load.flag_counts(db.session, unit_ids=unit_ids, start=start, end=end)
 
 
 def count_flagged_responses(unit_ids: Collection[int] | None,

@@ -14,9 +14,10 @@ from datetime import date
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from survey.analysis import load
 from survey.analysis.coverage import prorated_total
 from survey.clock import local_today
 from survey.extensions import db
@@ -242,19 +243,12 @@ def totals(unit_ids: Iterable[int] | None, start_day: date | None,
     if start_day and end_day and start_day > end_day:
         raise ValueError("start_day is after end_day")
     # One row per month, or per unit and month: what the pro-rating needs, summed in SQL.
-    keys = [TransactionCount.unit_id] if by == "unit" else []
-    query = (select(*keys, TransactionCount.month, func.sum(TransactionCount.transactions))
-             .group_by(*keys, TransactionCount.month))
-    if unit_ids is not None:
-        query = query.where(TransactionCount.unit_id.in_(list(unit_ids)))
-    if start_day:
-        query = query.where(TransactionCount.month >= start_day.replace(day=1))
-    if end_day:
-        query = query.where(TransactionCount.month <= end_day)
     groups: dict = {}
-    for *key, month, count in db.session.execute(query):
-        group = key[0] if by == "unit" else month if by == "month" else None
-        groups.setdefault(group, []).append((month, int(count)))
+    for unit_id, month, count in load.transaction_months(
+            db.session, unit_ids=unit_ids, start_day=start_day, end_day=end_day,
+            by_unit=by == "unit"):
+        group = unit_id if by == "unit" else month if by == "month" else None
+        groups.setdefault(group, []).append((month, count))
     summed = {key: prorated_total(pairs, start_day, end_day) for key, pairs in groups.items()}
     if by is None:
         return summed.get(None)
