@@ -21,6 +21,7 @@ from survey.analysis.report import build_report
 from survey.analysis.sample import required_sample
 from survey.analysis.sipas import satisfaction_rate, sipas_index
 from survey.analysis.tally import WHOLE, Tally
+from survey.render.messages import plain
 from survey.rules.org_tree import OrgTree
 
 TINY = parse_method({"code": "tiny", "calculation": "sipas", "scale_max": 5,
@@ -34,7 +35,7 @@ def tally(answers: dict, whole: int, **sets: int) -> Tally:
 
 
 def texts(result: dict) -> list[str]:
-    return [str(w) for w in result["warnings"]]
+    return [plain(w) for w in result["warnings"]]
 
 
 def test_shipped_method_files_load_with_their_settings():
@@ -176,7 +177,7 @@ def test_officer_groups_below_the_minimum_are_not_shown():
     report = build_report(spec, {"from": None, "to": None, "scope": {"unit": None}},
                           [({"officer": "a"}, big), ({"officer": "b"}, small)], "officer")
     assert [g["key"] for g in report["groups"]] == [{"officer": "a"}]
-    assert report["n"] == 33 and any("not shown" in w for w in jsonable(report)["warnings"])
+    assert report["n"] == 33 and any("not shown" in w for w in jsonable(report, plain)["warnings"])
     assert to_csv(report).splitlines()[1].startswith("satisfaction-rate,,,,a,30,100.0")
     assert "officer=a" in to_table(report)
 

@@ -1,35 +1,43 @@
-"""Show an index report as JSON, CSV or a readable table (pure)."""
+"""Show an index report as JSON, CSV or a readable table (pure).
+
+Warnings and verdicts are message codes or lazy texts: ``text`` words each one (the caller passes
+``survey.render.messages.plain``, which translates; ``str`` is enough for texts already made).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Callable
+from typing import Any
+
+Text = Callable[[Any], str]
 
 
-def jsonable(report: dict) -> dict:
-    """The report with its (lazy, translatable) warnings and verdicts as plain text."""
-    plain = {**report, "warnings": [str(w) for w in report["warnings"]]}
+def jsonable(report: dict[str, Any], text: Text = str) -> dict[str, Any]:
+    """The report with its warnings and verdicts as plain text."""
+    plain = {**report, "warnings": [text(w) for w in report["warnings"]]}
     if "comparison" in report:
         plain["comparison"] = {**report["comparison"], "rows": [
-            {**row, "verdict_text": str(row["verdict_text"])}
+            {**row, "verdict_text": text(row["verdict_text"])}
             for row in report["comparison"]["rows"]]}
     return plain
 
 
-def to_json(report: dict) -> str:
-    return json.dumps(jsonable(report), ensure_ascii=False, indent=2)
+def to_json(report: dict[str, Any], text: Text = str) -> str:
+    return json.dumps(jsonable(report, text), ensure_ascii=False, indent=2)
 
 
-def _ci(item: dict) -> list:
+def _ci(item: dict[str, Any]) -> list[Any]:
     return item["ci95"] or ["", ""]
 
 
-def _blank(value) -> object:
+def _blank(value: object) -> object:
     return "" if value is None else value
 
 
-def to_csv(report: dict) -> str:
+def to_csv(report: dict[str, Any]) -> str:
     """One row per group (or one row overall): n, index, ci95_low, ci95_high, element indices."""
     rows = report.get("groups")
     if rows is None:
@@ -49,14 +57,14 @@ def to_csv(report: dict) -> str:
     return out.getvalue()
 
 
-def _line(label: str, item: dict) -> str:
+def _line(label: str, item: dict[str, Any]) -> str:
     ci = item["ci95"]
     shown = f"index={item['index']}  95% CI={ci[0]}–{ci[1]}" if ci else "no answers"
     n = "" if item["n"] is None else f"n={item['n']}  "
     return f"{label}: {n}{shown}"
 
 
-def to_table(report: dict) -> str:
+def to_table(report: dict[str, Any], text: Text = str) -> str:
     """Readable text: the overall figure, elements (with criteria), groups, then warnings."""
     lines = [_line(report["method"], report)] if report["n"] is not None else [report["method"]]
     for element in report.get("elements", []):
@@ -68,14 +76,14 @@ def to_table(report: dict) -> str:
     if "comparison" in report:
         lines.append(f"compared with {report['comparison']['from']} – "
                      f"{report['comparison']['to']}:")
-        lines += ["  " + _change(row) for row in report["comparison"]["rows"]]
-    lines += [f"warning: {w}" for w in report["warnings"]]
+        lines += ["  " + _change(row, text) for row in report["comparison"]["rows"]]
+    lines += [f"warning: {text(w)}" for w in report["warnings"]]
     return "\n".join(lines)
 
 
-def _change(row: dict) -> str:
+def _change(row: dict[str, Any], text: Text) -> str:
     label = row["code"] or "index"
     before, after = (row[side]["index"] if row[side] else None for side in ("before", "after"))
     change = "" if row["difference"] is None else f"  change={row['difference']:+}"
     p = "" if row["p_value"] is None else f"  p={row['p_value']:.3f}"
-    return f"{label}: {before} → {after}{change}{p}  {row['verdict_text']}"
+    return f"{label}: {before} → {after}{change}{p}  {text(row['verdict_text'])}"

@@ -1,19 +1,24 @@
-"""Assemble an index report: overall figure, elements, groups and warnings (pure)."""
+"""Assemble an index report: overall figure, elements, groups and warnings (pure).
+
+Warnings are ``Message`` codes (or what the method modules return): the render layer words them
+(``survey.render.messages``), in the reader's language.
+"""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from typing import Any
 
 from survey.analysis.decree61 import decree61_index
 from survey.analysis.method_spec import MethodSpec
 from survey.analysis.qd766 import CaseCounts, qd766_ratios
 from survey.analysis.sipas import satisfaction_rate, sipas_index
 from survey.analysis.tally import Tally, merged
+from survey.rules.messages import Message
 
 SUPPRESSED_GROUPINGS = ("officer",)  # small groups here would point at one person's ratings
 
 
-def compute(spec: MethodSpec, tally: Tally, cases: CaseCounts | None = None) -> dict:
+def compute(spec: MethodSpec, tally: Tally, cases: CaseCounts | None = None) -> dict[str, Any]:
     """Run the method's calculation on one group's tally."""
     if spec.calculation == "share":
         return satisfaction_rate(spec, tally)
@@ -24,15 +29,16 @@ def compute(spec: MethodSpec, tally: Tally, cases: CaseCounts | None = None) -> 
     return qd766_ratios(spec, cases or CaseCounts(), tally)
 
 
-def _group(key: dict, result: dict) -> dict:
+def _group(key: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     group = {"key": key, "n": result["n"], "index": result["index"], "ci95": result["ci95"]}
     if "elements" in result:
         group["elements"] = result["elements"]
     return group
 
 
-def build_report(spec: MethodSpec, header: dict, groups: list[tuple[dict, Tally]],
-                 by: str | None, cases: CaseCounts | None = None) -> dict:
+def build_report(spec: MethodSpec, header: dict[str, Any],
+                 groups: list[tuple[dict[str, Any], Tally]], by: str | None,
+                 cases: CaseCounts | None = None) -> dict[str, Any]:
     """The INTERFACES.md report; ``groups`` are (key, tally), one of them when there is no --by.
 
     The overall figure is computed on the sum of the groups, so groups always add up to it.
@@ -54,7 +60,7 @@ def build_report(spec: MethodSpec, header: dict, groups: list[tuple[dict, Tally]
             shown.append(_group(key, result))
         report["groups"] = shown
         if hidden:
-            warnings.append(_l("%(count)s %(by)s groups below the minimum sample of %(minimum)s "
-                               "are not shown", count=hidden, by=by, minimum=spec.minimum_sample))
+            warnings.append(Message.of("report.groups_hidden", count=hidden, by=by,
+                                       minimum=spec.minimum_sample))
     report["warnings"] = warnings
     return report

@@ -3,8 +3,9 @@
 The unit's whole subtree and the local (Asia/Ho_Chi_Minh) calendar year, with the responses that
 inspectors excluded left out. Each method runs through ``run_index`` for this year and the year
 before; cases are only counted (per kind), so nothing about a person, least of all a denouncer,
-ever enters the report. Warnings stay lazy strings: they read in the language the report is
-rendered in (the PDF forces Vietnamese).
+ever enters the report. Warnings are words only when shown, in the language the report is
+rendered in (the PDF forces Vietnamese): they are message codes or lazy texts, which the page and
+the PDF put in words (``survey.render.messages``).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from survey.analysis import load
 from survey.analysis.compare import compare_reports
 from survey.analysis.coverage import coverage
 from survey.analysis.method_spec import load_method
-from survey.analysis.run import Scope, run_index
+from survey.analysis.run import Scope
 from survey.extensions import db
 from survey.models import CaseKind, Channel, Unit
 from survey.rules.periods import local_today
+from survey.services.indices import run_index
+from survey.services.indices import scope as index_scope
 from survey.services.questionnaires import current
 from survey.services.transactions import totals
 
@@ -29,7 +32,7 @@ CASE_FIGURES = ("received", "outside_competence", "resolved", "on_time", "late",
 
 def year_scope(unit: Unit, year: int) -> Scope:
     """The unit's subtree over the local calendar year, excluded responses left out."""
-    return Scope.of(date(year, 1, 1), date(year, 12, 31), unit, without_excluded=True)
+    return index_scope(date(year, 1, 1), date(year, 12, 31), unit, without_excluded=True)
 
 
 def build_annual_report(unit: Unit, year: int, *,
@@ -38,8 +41,8 @@ def build_annual_report(unit: Unit, year: int, *,
     today = today or local_today()
     scope, before = year_scope(unit, year), year_scope(unit, year - 1)
     specs = {code: load_method(code) for code in METHODS}
-    reports = {code: run_index(db.session, spec, scope, None) for code, spec in specs.items()}
-    previous = {code: run_index(db.session, spec, before, None) for code, spec in specs.items()}
+    reports = {code: run_index(spec, scope, None) for code, spec in specs.items()}
+    previous = {code: run_index(spec, before, None) for code, spec in specs.items()}
     return {
         "unit": {"code": unit.code, "name": unit.name},
         "year": year,
@@ -83,8 +86,8 @@ def _texts(questionnaire: str) -> tuple[dict, dict]:
     if found is None:
         return {}, {}
     definition = found.definition
-    return ({e["code"]: e["name"] for e in definition.get("elements", [])},
-            {q["code"]: q["text"] for q in definition.get("questions", [])})
+    return ({e.code: e.name.to_json() for e in definition.elements},
+            {q.code: q.text.to_json() for q in definition.questions})
 
 
 def _sipas_elements(report: dict, before: dict) -> list[dict]:

@@ -36,6 +36,7 @@ from survey.models import Answer, Counter, Procedure, Questionnaire, Response, U
 from survey.models.questionnaires import QuestionnaireVersion
 from survey.rules.masking import mask_personal_data
 from survey.rules.periods import LOCAL_TZ, date_range
+from survey.services import questionnaires
 
 FORMATS = ("csv", "xlsx", "sav")
 ORDER = ("quick", "sipas", "decree61")  # then any other questionnaire, by code
@@ -105,7 +106,7 @@ def _layout(conditions: list, include_comments: bool) -> Layout:
     present = select(Response.questionnaire_version_id).where(*conditions).distinct()
     found = db.session.execute(
         select(QuestionnaireVersion.id, Questionnaire.code, QuestionnaireVersion.version,
-               QuestionnaireVersion.definition)
+               QuestionnaireVersion.checksum, QuestionnaireVersion.definition)
         .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
         .where(QuestionnaireVersion.id.in_(present))).all()
     # Newest version first within a questionnaire: its wording and order win in the codebook.
@@ -113,11 +114,11 @@ def _layout(conditions: list, include_comments: bool) -> Layout:
                               -v.version))
     questions: dict[tuple[str, str], Question] = {}
     for version in found:
-        scales = version.definition["scales"]
-        for item in version.definition["questions"]:
-            labels = {point["value"]: point["label"]["vi"] for point in scales[item["scale"]]}
-            questions.setdefault((version.code, item["code"]), Question(
-                item["code"], version.code, item["text"]["vi"], item["text"]["en"], labels))
+        definition = questionnaires.parsed(version.checksum, version.definition)
+        for item in definition.questions:
+            labels = {point.value: point.label.vi for point in definition.scales[item.scale]}
+            questions.setdefault((version.code, item.code), Question(
+                item.code, version.code, item.text.vi, item.text.en, labels))
     return Layout({v.id: (v.code, v.version) for v in found}, list(questions.values()),
                   include_comments)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
+from importlib import resources
 
 from sqlalchemy import select
 
@@ -24,8 +26,20 @@ from survey.web.i18n import LOCAL_TZ
 
 @lru_cache(maxsize=1)
 def rulebook() -> deadlines.Rulebook:
-    """The rulebook shipped with the package (``deadlines.default_rulebook``), read once."""
-    return deadlines.default_rulebook()
+    """The rulebook shipped with the package, read and checked once: its one loader."""
+    text = resources.files("survey").joinpath("rulebooks/default.yaml").read_text(encoding="utf-8")
+    return deadlines.Rulebook.parse(text)
+
+
+def statutory_milestones(kind: str, received: date, *, is_complex: bool = False,
+                         remote: bool = False, extra_days_off: Sequence[date] = (),
+                         makeup_working_days: Sequence[date] = ()) -> list[deadlines.Milestone]:
+    """Compute a new case's milestones with the shipped rulebook and the Vietnamese calendar."""
+    # the longest default period (10 WD, then 90 days) never reaches past the next year
+    calendar = workdays.vietnam_calendar(range(received.year, received.year + 2), extra_days_off,
+                                         makeup_working_days)
+    return deadlines.compute_milestones(rulebook(), calendar, kind, received=received,
+                                        complexity=int(is_complex), remote=remote)
 
 
 def calendar(around: date) -> workdays.WorkCalendar:

@@ -18,6 +18,7 @@ from flask_login import current_user
 from survey.forms.inspect import CHANNEL_LABELS, METHOD_LABELS, RATIO_LABELS, ReportForm
 from survey.models.base import utcnow
 from survey.render.labels import KINDS
+from survey.render.messages import plain
 from survey.rules.periods import local_today
 from survey.services.annual_report import build_annual_report
 from survey.views.inspect import bp, endpoint, scope_unit, visible_units
@@ -177,7 +178,8 @@ def _coverage(pdf, sample: dict):
 def _notes(pdf, figure: dict, label: str) -> list:
     if not figure["n"]:
         return [pdf.Paragraph(_("%(method)s: no answer in this year.", method=label), note=True)]
-    return [pdf.Paragraph(f"{label}: {warning}", note=True) for warning in figure["warnings"]]
+    return [pdf.Paragraph(f"{label}: {plain(warning)}", note=True)
+            for warning in figure["warnings"]]
 
 
 def _indices(pdf, report: dict):
