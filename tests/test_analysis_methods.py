@@ -9,12 +9,7 @@ from hypothesis import strategies as st
 from survey.analysis.decree61 import decree61_index
 from survey.analysis.grouping import period_key, roll_up_units
 from survey.analysis.intervals import wilson
-from survey.analysis.method_spec import (
-    MethodFileError,
-    available_methods,
-    load_method,
-    parse_method,
-)
+from survey.analysis.method_spec import MethodFileError, parse_method
 from survey.analysis.qd766 import CaseCounts, qd766_ratios
 from survey.analysis.render import jsonable, to_csv, to_table
 from survey.analysis.report import build_report
@@ -23,6 +18,7 @@ from survey.analysis.sipas import satisfaction_rate, sipas_index
 from survey.analysis.tally import WHOLE, Tally
 from survey.render.messages import plain
 from survey.rules.org_tree import OrgTree
+from survey.services.indices import available_methods, load_method
 
 TINY = parse_method({"code": "tiny", "calculation": "sipas", "scale_max": 5,
                      "satisfied_threshold": 4, "minimum_sample": 30, "elements": [

@@ -13,7 +13,6 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import delete, func, select
 
-from survey.analysis.method_spec import load_method
 from survey.analysis.run import Scope
 from survey.models import (
     AuditEvent,
@@ -32,7 +31,7 @@ from survey.rules.periods import LOCAL_TZ
 from survey.services import ServiceError, exclusions, flags
 from survey.services.audit import verify
 from survey.services.exports import export_responses
-from survey.services.indices import run_index
+from survey.services.indices import load_method, run_index
 from survey.services.org import subtree_ids
 from survey.services.questionnaires import current_version
 from survey.services.responses import Submission, record_response

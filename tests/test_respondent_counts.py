@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from survey.analysis import load
 from survey.analysis.load import responses as load_responses
-from survey.analysis.method_spec import load_method
 from survey.analysis.run import respondent_sets
 from survey.models import Counter, ResponseExclusion
+from survey.services.indices import load_method
 from survey.services.questionnaires import current_version
 from survey.services.responses import Submission, record_response
 

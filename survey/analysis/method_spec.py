@@ -1,15 +1,14 @@
-"""Index methods as data: parse and check a method file (pure; the files live in methods/)."""
+"""Index methods as data: parse and check a method file (pure; the files live in methods/ and
+``survey.services.indices.load_method`` reads them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from survey.rules.messages import Message
 from survey.rules.specs import SpecError, SpecFileError, check_code, load_yaml
 
-METHODS_DIR = Path(__file__).parent / "methods"
 CALCULATIONS = ("share", "sipas", "points", "qd766")
 AGGREGATIONS = ("mean",)
 
@@ -56,16 +55,6 @@ class MethodSpec:
         codes = [self.question] if self.question else []
         codes += [c for element in self.elements for c in element.codes]
         return codes + list(self.criteria)
-
-
-def available_methods() -> list[str]:
-    """The codes of the method files shipped with the application."""
-    return sorted(path.stem for path in METHODS_DIR.glob("*.yaml"))
-
-
-def load_method(code: str, directory: Path = METHODS_DIR) -> MethodSpec:
-    """Read and check the method file ``<code>.yaml``."""
-    return MethodSpec.from_yaml((directory / f"{code}.yaml").read_text(encoding="utf-8"))
 
 
 def parse_method(data: Any) -> MethodSpec:

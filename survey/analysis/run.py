@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from survey.analysis.grouping import period_key, regroup, roll_up_units
+from survey.analysis.index_report import IndexReport
 from survey.analysis.method_spec import MethodSpec
 from survey.analysis.qd766 import CaseCounts
 from survey.analysis.report import build_report
@@ -81,7 +82,7 @@ def _labelled(by: str, tallies: Mapping[Any, Tally],
 
 def index_report(spec: MethodSpec, scope: Scope, by: str | None, tallies: Mapping[Any, Tally],
                  *, labels: Mapping[Hashable, Any] | None = None,
-                 cases: CaseCounts | None = None) -> dict[str, Any]:
+                 cases: CaseCounts | None = None) -> IndexReport:
     """Compute ``spec`` over the scope's ``tallies``, grouped ``by`` one dimension or not at all.
 
     ``tallies`` are keyed as ``load.answer_tallies`` keys them (``()`` for the whole), already

@@ -130,12 +130,13 @@ def import_command(file, questionnaire_code, dry_run, skip_invalid, fmt):
 @with_appcontext
 def index_command(method, date_from, date_to, unit_code, by, without_excluded, compare, fmt):
     """Compute a satisfaction index with its n and 95% confidence interval."""
+    from dataclasses import replace
+
     from survey.analysis.compare import compare_reports
-    from survey.analysis.method_spec import load_method
     from survey.analysis.render import to_csv, to_json, to_table
     from survey.render.messages import plain
     from survey.rules.periods import other_period
-    from survey.services.indices import run_index
+    from survey.services.indices import load_method, run_index
     from survey.services.indices import scope as index_scope
 
     start_day, end_day = date_span_options(date_from, date_to)
@@ -151,9 +152,9 @@ def index_command(method, date_from, date_to, unit_code, by, without_excluded, c
         before_start, before_end = other_period(start_day, end_day, compare.replace("-", "_"))
         before = run_index(spec, index_scope(before_start, before_end, unit,
                                              without_excluded=without_excluded), None)
-        report["comparison"] = {"from": before_start.isoformat(), "to": before_end.isoformat(),
-                                "rows": compare_reports(before, report,
-                                                        minimum_sample=spec.minimum_sample)}
+        report = replace(report, comparison={
+            "from": before_start.isoformat(), "to": before_end.isoformat(),
+            "rows": compare_reports(before, report, minimum_sample=spec.minimum_sample)})
     if fmt == "csv":
         shown = to_csv(report)
     else:

@@ -10,17 +10,19 @@ the PDF put in words (``survey.render.messages``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import Any
 
 from survey.analysis import load
 from survey.analysis.compare import compare_reports
 from survey.analysis.coverage import coverage
-from survey.analysis.method_spec import load_method
+from survey.analysis.index_report import IndexReport
 from survey.analysis.run import Scope
 from survey.extensions import db
 from survey.models import CaseKind, Channel, Unit
 from survey.rules.periods import local_today
-from survey.services.indices import run_index
+from survey.services.indices import load_method, run_index
 from survey.services.indices import scope as index_scope
 from survey.services.questionnaires import current
 from survey.services.transactions import totals
@@ -63,16 +65,16 @@ def build_annual_report(unit: Unit, year: int, *,
     }
 
 
-def _estimate(item: dict | None) -> dict:
+def _estimate(item: Mapping[str, Any] | None) -> dict:
     item = item or {}
     return {"n": item.get("n"), "index": item.get("index"), "ci95": item.get("ci95")}
 
 
-def _figure(code: str, report: dict, before: dict) -> dict:
-    figure = {"method": code, **_estimate(report), "warnings": list(report["warnings"]),
-              "previous": _estimate(before)}
-    if "max_points" in report:
-        figure["max_points"] = report["max_points"]
+def _figure(code: str, report: IndexReport, before: IndexReport) -> dict:
+    figure = {"method": code, **_estimate(report.to_json()), "warnings": list(report.warnings),
+              "previous": _estimate(before.to_json())}
+    if report.max_points is not None:
+        figure["max_points"] = report.max_points
     return figure
 
 
@@ -90,11 +92,11 @@ def _texts(questionnaire: str) -> tuple[dict, dict]:
             {q.code: q.text.to_json() for q in definition.questions})
 
 
-def _sipas_elements(report: dict, before: dict) -> list[dict]:
+def _sipas_elements(report: IndexReport, before: IndexReport) -> list[dict]:
     names, texts = _texts("sipas")
-    last = _by_code(before["elements"])
+    last = _by_code(before.elements or [])
     rows = []
-    for element in report["elements"]:
+    for element in report.elements or []:
         old = last.get(element["code"], {})
         old_criteria = _by_code(old.get("criteria", []))
         rows.append({
@@ -107,22 +109,22 @@ def _sipas_elements(report: dict, before: dict) -> list[dict]:
     return rows
 
 
-def _decree61_criteria(report: dict, before: dict) -> list[dict]:
+def _decree61_criteria(report: IndexReport, before: IndexReport) -> list[dict]:
     _, texts = _texts("decree61")
-    last = _by_code(before["elements"])
+    last = _by_code(before.elements or [])
     return [{"code": c["code"], "text": texts.get(c["code"]), **_estimate(c),
              "distribution": c["distribution"], "previous": _estimate(last.get(c["code"]))}
-            for c in report["elements"]]
+            for c in report.elements or []]
 
 
-def _qd766(report: dict, before: dict) -> dict:
-    last = _by_code(before["elements"])
+def _qd766(report: IndexReport, before: IndexReport) -> dict:
+    last = _by_code(before.elements or [])
     ratios = [{"code": r["code"], **_estimate(r), "previous": _estimate(last.get(r["code"]))}
-              for r in report["elements"]]
-    return {"ratios": ratios, "warnings": list(report["warnings"])}
+              for r in report.elements or []]
+    return {"ratios": ratios, "warnings": list(report.warnings)}
 
 
-def _sample(scope: Scope, before: Scope, reports: dict) -> dict:
+def _sample(scope: Scope, before: Scope, reports: dict[str, IndexReport]) -> dict:
     counts = load.response_counts(db.session, start=scope.start, end=scope.end,
                                   unit_ids=scope.unit_ids)
     previous = load.response_counts(db.session, start=before.start, end=before.end,
@@ -137,7 +139,7 @@ def _sample(scope: Scope, before: Scope, reports: dict) -> dict:
         "previous_responses": sum(row["responses"] - row["excluded"]
                                   for row in previous.values()),
         "by_channel": by_channel,
-        "respondents": {code: reports[code]["n"] for code in INDEX_METHODS},
+        "respondents": {code: reports[code].n for code in INDEX_METHODS},
     }
 
 
@@ -155,7 +157,7 @@ def _case_statistics(scope: Scope, today: date) -> dict:
     return {"by_kind": rows, "total": total, "as_of": min(scope.end_day, today).isoformat()}
 
 
-def compare_years(before: dict[str, dict], after: dict[str, dict],
+def compare_years(before: Mapping[str, IndexReport], after: Mapping[str, IndexReport],
                   minimum_samples: dict[str, int]) -> list[dict]:
     """Last year beside this year, tested, for every index, SIPAS element and 766 ratio.
 

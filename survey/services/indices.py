@@ -7,15 +7,31 @@ index: the SQL stays in ``analysis/load``, the arithmetic in the pure ``analysis
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from survey.analysis import load
+from survey.analysis.index_report import IndexReport
 from survey.analysis.method_spec import MethodSpec
 from survey.analysis.run import Scope, index_report, regrouped, respondent_sets
 from survey.analysis.tally import Tally
 from survey.extensions import db
 from survey.models import Unit
 from survey.services import org
+
+METHODS_DIR = Path(__file__).resolve().parent.parent / "analysis" / "methods"
+
+
+def available_methods() -> list[str]:
+    """The codes of the method files shipped with the application."""
+    return sorted(path.stem for path in METHODS_DIR.glob("*.yaml"))
+
+
+@lru_cache(maxsize=16)
+def load_method(code: str) -> MethodSpec:
+    """Read and check the method file ``<code>.yaml``, once per process (a spec is frozen)."""
+    return MethodSpec.from_yaml((METHODS_DIR / f"{code}.yaml").read_text(encoding="utf-8"))
 
 
 def scope(start_day: date | None, end_day: date | None, unit: Unit | None = None,
@@ -45,7 +61,7 @@ def monthly_cells(spec: MethodSpec, where: Scope, by: str | None) -> dict[tuple,
 
 
 def run_index(spec: MethodSpec, where: Scope, by: str | None,
-              tallies: dict | None = None) -> dict:
+              tallies: dict | None = None) -> IndexReport:
     """Compute ``spec`` over the scope, grouped ``by`` one dimension or not at all.
 
     ``tallies`` already loaded for the scope (keyed as ``answer_tallies`` keys ``by``: ``()``

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from survey.analysis.method_spec import MethodSpec, load_method
+from survey.analysis.method_spec import MethodSpec
 from survey.analysis.run import Scope
 from survey.extensions import db
 from survey.forms.inspect import (
@@ -93,7 +93,7 @@ def read_choice(form: DeskFilterForm) -> Choice | None:
                                          .where(Procedure.code == form.procedure.data))
     scope = indices.scope(form.date_from.data, form.date_to.data, unit, counter_id=counter_id,
                           procedure_id=procedure_id)
-    return Choice(form, load_method(form.method.data), scope, unit)
+    return Choice(form, indices.load_method(form.method.data), scope, unit)
 
 
 def choice_or_400() -> Choice:
