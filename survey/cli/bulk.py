@@ -154,7 +154,8 @@ def index_command(method, date_from, date_to, unit_code, by, without_excluded, c
                                              without_excluded=without_excluded), None)
         report = replace(report, comparison={
             "from": before_start.isoformat(), "to": before_end.isoformat(),
-            "rows": compare_reports(before, report, minimum_sample=spec.minimum_sample)})
+            "rows": compare_reports(before.to_json(), report.to_json(),
+                                    minimum_sample=spec.minimum_sample)})
     if fmt == "csv":
         shown = to_csv(report)
     else:

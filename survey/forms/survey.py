@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
@@ -67,7 +69,7 @@ def build_survey_form(version, lang: str, formdata=None) -> SurveyFormBase:
     return form
 
 
-def question_fields(form: SurveyFormBase, definition: Definition) -> list[tuple[Question, object]]:
+def question_fields(form: SurveyFormBase, definition: Definition) -> list[tuple[Question, Any]]:
     return [(q, form[f"q_{q.code}"]) for q in definition.questions]
 
 

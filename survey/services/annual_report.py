@@ -48,9 +48,9 @@ def build_annual_report(unit: Unit, year: int, *,
     return {
         "unit": {"code": unit.code, "name": unit.name},
         "year": year,
-        "from": scope.start_day.isoformat(),
-        "to": scope.end_day.isoformat(),
-        "complete": scope.end_day < today,
+        "from": date(year, 1, 1).isoformat(),
+        "to": date(year, 12, 31).isoformat(),
+        "complete": date(year, 12, 31) < today,
         "methods": {code: {"minimum_sample": spec.minimum_sample,
                            "satisfied_threshold": spec.satisfied_threshold,
                            "scale_max": spec.scale_max} for code, spec in specs.items()},
@@ -59,7 +59,7 @@ def build_annual_report(unit: Unit, year: int, *,
         "decree61_criteria": _decree61_criteria(reports["decree61"], previous["decree61"]),
         "qd766": _qd766(reports["qd766"], previous["qd766"]),
         "sample": _sample(scope, before, reports),
-        "cases": _case_statistics(scope, today),
+        "cases": _case_statistics(scope, date(year, 12, 31), today),
         "comparison": compare_years(previous, reports, {code: spec.minimum_sample
                                                         for code, spec in specs.items()}),
     }
@@ -129,8 +129,8 @@ def _sample(scope: Scope, before: Scope, reports: dict[str, IndexReport]) -> dic
                                   unit_ids=scope.unit_ids)
     previous = load.response_counts(db.session, start=before.start, end=before.end,
                                     unit_ids=before.unit_ids)
-    by_channel = [{"channel": channel.value, **counts.get(channel.value, _NONE)}
-                  for channel in Channel]
+    by_channel: list[dict[str, Any]] = [
+        {"channel": channel.value, **counts.get(channel.value, _NONE)} for channel in Channel]
     responses = sum(row["responses"] - row["excluded"] for row in by_channel)
     transactions = totals(scope.unit_ids, scope.start_day, scope.end_day)
     return {
@@ -146,15 +146,18 @@ def _sample(scope: Scope, before: Scope, reports: dict[str, IndexReport]) -> dic
 _NONE = {"responses": 0, "excluded": 0}
 
 
-def _case_statistics(scope: Scope, today: date) -> dict:
+def _case_statistics(scope: Scope, last_day: date, today: date) -> dict:
     """Case counts per kind for the year; overdue means a deadline passed by the year's end."""
-    overdue_before = min(scope.end_day + timedelta(days=1), today)
+    overdue_before = min(last_day + timedelta(days=1), today)
+    if scope.start is None or scope.end is None:
+        raise ValueError("a year's scope has a start and an end")
     counts = load.case_statistics(db.session, start=scope.start, end=scope.end,
                                   overdue_before=overdue_before, unit_ids=scope.unit_ids)
-    rows = [{"kind": kind.value, **{f: counts.get(kind.value, {}).get(f, 0) for f in CASE_FIGURES}}
-            for kind in CaseKind]
+    rows: list[dict[str, Any]] = [
+        {"kind": kind.value, **{f: counts.get(kind.value, {}).get(f, 0) for f in CASE_FIGURES}}
+        for kind in CaseKind]
     total = {f: sum(row[f] for row in rows) for f in CASE_FIGURES}
-    return {"by_kind": rows, "total": total, "as_of": min(scope.end_day, today).isoformat()}
+    return {"by_kind": rows, "total": total, "as_of": min(last_day, today).isoformat()}
 
 
 def compare_years(before: Mapping[str, IndexReport], after: Mapping[str, IndexReport],
@@ -165,5 +168,5 @@ def compare_years(before: Mapping[str, IndexReport], after: Mapping[str, IndexRe
     ``compare_reports`` row with the method's code added.
     """
     return [{"method": code, **row} for code in METHODS
-            for row in compare_reports(before[code], after[code],
+            for row in compare_reports(before[code].to_json(), after[code].to_json(),
                                        minimum_sample=minimum_samples[code])]

@@ -104,11 +104,11 @@ def export_responses(fmt: str, out_path: Path, *, date_from: date | None = None,
 def _layout(conditions: list, include_comments: bool) -> Layout:
     """Find the questionnaire versions the matching responses use and list their questions."""
     present = select(Response.questionnaire_version_id).where(*conditions).distinct()
-    found = db.session.execute(
+    found = list(db.session.execute(
         select(QuestionnaireVersion.id, Questionnaire.code, QuestionnaireVersion.version,
                QuestionnaireVersion.checksum, QuestionnaireVersion.definition)
         .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-        .where(QuestionnaireVersion.id.in_(present))).all()
+        .where(QuestionnaireVersion.id.in_(present))).all())
     # Newest version first within a questionnaire: its wording and order win in the codebook.
     found.sort(key=lambda v: (ORDER.index(v.code) if v.code in ORDER else len(ORDER), v.code,
                               -v.version))
@@ -146,7 +146,7 @@ def _chunks(conditions: list, chunk_size: int, include_comments: bool) -> Iterat
              .where(*conditions).order_by(Response.id).limit(chunk_size))
     last = 0
     while True:
-        chunk = db.session.execute(query.where(Response.id > last)).all()
+        chunk = list(db.session.execute(query.where(Response.id > last)).all())
         if not chunk:
             return
         yield chunk

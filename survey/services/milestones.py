@@ -48,7 +48,8 @@ def calendar(around: date) -> workdays.WorkCalendar:
     overrides = db.session.scalars(select(CalendarOverride).where(
         CalendarOverride.day >= date(years[0], 1, 1),
         CalendarOverride.day <= date(years[-1], 12, 31)))
-    off, working = [], []
+    off: list[date] = []
+    working: list[date] = []
     for override in overrides:
         (off if override.kind is DayKind.DAY_OFF else working).append(override.day)
     return workdays.vietnam_calendar(years, extra_days_off=off, makeup_working_days=working)
@@ -86,7 +87,7 @@ def refresh(case: Case, *, approved_by: User | None = None) -> None:
             db.session.add(MilestoneChange(
                 case=case, milestone=item.name, old_due=milestone.due, new_due=item.due,
                 causes=_causes(case, milestone, item, approved_by, today)))
-        milestone.label, milestone.due, milestone.day_unit = item.label, item.due, item.unit
+        milestone.label, milestone.due, milestone.day_unit = dict(item.label), item.due, item.unit
         milestone.days, milestone.basis = item.days, item.basis
         milestone.paused_days, milestone.starts_on = item.paused_days, item.starts_on
     db.session.flush()

@@ -105,8 +105,11 @@ def current_version_read(code: str, version_id: int, checksum: str) -> CurrentVe
     checksum."""
     definition = _definitions.get(checksum)
     if definition is None:
-        definition = parsed(checksum, db.session.scalar(
-            select(QuestionnaireVersion.definition).where(QuestionnaireVersion.id == version_id)))
+        stored = db.session.scalar(select(QuestionnaireVersion.definition)
+                                   .where(QuestionnaireVersion.id == version_id))
+        if stored is None:
+            raise LookupError(f"no questionnaire version {version_id}")
+        definition = parsed(checksum, stored)
     found = _last_seen_current[code] = CurrentVersion(version_id, checksum, definition)
     return found
 

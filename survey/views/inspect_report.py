@@ -193,7 +193,8 @@ def _indices(pdf, report: dict):
     blocks = [pdf.Table([_("Method"), *header[1:]], rows, caption=_("Indices"), widths=WIDE),
               *notes,
               pdf.Subheading(_("SIPAS: elements and criteria"))]
-    elements, strong = [], set()
+    elements: list[list[str]] = []
+    strong: set[int] = set()
     for element in report["sipas_elements"]:
         strong.add(len(elements))
         for item in (element, *element["criteria"]):
