@@ -17,11 +17,12 @@ from survey.analysis.compare import (
 )
 from survey.analysis.decree61 import criterion_mean
 from survey.analysis.estimates import Estimate, weighted_mean
-from survey.analysis.method_spec import load_method, parse_method
+from survey.analysis.method_spec import parse_method
 from survey.analysis.qd766 import CaseCounts
 from survey.analysis.report import build_report
 from survey.analysis.sipas import criterion_estimate
 from survey.analysis.tally import WHOLE, Tally
+from survey.services.indices import load_method
 
 HEADER = {"from": None, "to": None, "scope": {"unit": None}}
 TINY = parse_method({"code": "tiny", "calculation": "sipas", "scale_max": 5,

@@ -15,12 +15,13 @@ from survey.analysis.compare import compare_reports
 from survey.analysis.coverage import coverage
 from survey.analysis.grouping import grouping_scope, regroup, top_under
 from survey.analysis.method_spec import MethodSpec
-from survey.analysis.run import Scope, monthly_cells, run_index, whole_tally
+from survey.analysis.run import Scope
 from survey.analysis.tally import Tally, merged
 from survey.extensions import db
 from survey.rules.masking import mask_personal_data
 from survey.rules.periods import date_range, other_period
 from survey.services import org, questionnaires, transactions
+from survey.services.indices import monthly_cells, run_index, whole_tally
 
 QUESTIONNAIRE_ORDER = ("quick", "sipas", "decree61")  # where question texts are looked up
 NO_OPINION = "na"
@@ -60,24 +61,24 @@ def figures(spec: MethodSpec, scope: Scope, by: str | None,
     # Case ratios (qd766) have no per-month or per-group breakdown yet: the whole only.
     periodic = spec.calculation != "qd766"
     ranked = by if by in RANKED else None
-    cells = monthly_cells(db.session, spec, scope, ranked) if periodic else None
-    tally = merged(list(cells.values())) if periodic else whole_tally(db.session, spec, scope)
-    report = run_index(db.session, spec, scope, None, tallies={(): tally})
+    cells = monthly_cells(spec, scope, ranked) if periodic else None
+    tally = merged(list(cells.values())) if periodic else whole_tally(spec, scope)
+    report = run_index(spec, scope, None, tallies={(): tally})
     excluded = load.excluded_count(db.session, **scope.filters)
     without = None
     if excluded:
-        without = run_index(db.session, spec, replace(scope, without_excluded=True), None)
+        without = run_index(spec, replace(scope, without_excluded=True), None)
     result = DeskFigures(report, without, excluded,
                          distribution=distribution(tally, spec.question_codes(), lang))
     if periodic:
         by_month = regroup(cells, lambda cell: cell[1])
-        monthly = run_index(db.session, spec, scope, "month", tallies=by_month)
+        monthly = run_index(spec, scope, "month", tallies=by_month)
         result.trend = trend_points(monthly, scope.start_day, scope.end_day)
         if by == "month":
             result.breakdown = monthly
         elif by:
             grouped = regroup(cells, lambda cell: cell[0]) if ranked else by_month
-            result.breakdown = run_index(db.session, spec, scope, by, tallies=grouped)
+            result.breakdown = run_index(spec, scope, by, tallies=grouped)
     if scope.counter_id is None and scope.procedure_id is None:
         # Transactions are counted per unit and month, so a rate is only honest for whole units.
         add_coverage(result, scope, by)
@@ -86,7 +87,7 @@ def figures(spec: MethodSpec, scope: Scope, by: str | None,
         start, end = date_range(before_start, before_end)
         before_scope = replace(scope, start_day=before_start, end_day=before_end, start=start,
                                end=end)
-        before = run_index(db.session, spec, before_scope, None)
+        before = run_index(spec, before_scope, None)
         result.comparison = {"before": before, "from": before_start, "to": before_end,
                              "rows": compare_reports(before, report,
                                                      minimum_sample=spec.minimum_sample)}
@@ -191,12 +192,12 @@ def question_texts(codes: list[str], lang: str) -> dict[str, dict]:
         if current is None:
             continue
         definition = current.definition
-        for question in definition["questions"]:
-            if question["code"] in codes and question["code"] not in found:
-                points = definition["scales"][question["scale"]]
-                found[question["code"]] = {
-                    "text": question["text"][lang],
-                    "scale": {p["value"]: p["label"][lang] for p in points}}
+        for question in definition.questions:
+            if question.code in codes and question.code not in found:
+                points = definition.scales[question.scale]
+                found[question.code] = {
+                    "text": question.text[lang],
+                    "scale": {p.value: p.label[lang] for p in points}}
     return found
 
 
@@ -205,8 +206,8 @@ def element_names(lang: str) -> dict[str, str]:
     names: dict[str, str] = {}
     for code in QUESTIONNAIRE_ORDER:
         current = questionnaires.current(code)
-        for element in current.definition["elements"] if current else []:
-            names.setdefault(element["code"], element["name"][lang])
+        for element in current.definition.elements if current else ():
+            names.setdefault(element.code, element.name[lang])
     return names
 
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from survey.analysis.method_spec import MethodSpec, load_method
+from survey.analysis.method_spec import MethodSpec
 from survey.analysis.run import Scope
 from survey.clock import local_today
 from survey.extensions import db
@@ -28,7 +28,7 @@ from survey.forms.inspect import (
 )
 from survey.models import Counter, Procedure, Role, Unit
 from survey.render.desk_charts import desk_charts
-from survey.services import desk, exclusions
+from survey.services import desk, exclusions, indices
 from survey.services.exports import FORMATS, export_responses
 from survey.services.org import subtree_ids
 from survey.views.inspect import bp, endpoint, visible_unit_ids, visible_units
@@ -91,9 +91,9 @@ def read_choice(form: DeskFilterForm) -> Choice | None:
     if form.procedure.data:
         procedure_id = db.session.scalar(select(Procedure.id)
                                          .where(Procedure.code == form.procedure.data))
-    scope = Scope.of(form.date_from.data, form.date_to.data, unit, counter_id=counter_id,
-                     procedure_id=procedure_id)
-    return Choice(form, load_method(form.method.data), scope, unit)
+    scope = indices.scope(form.date_from.data, form.date_to.data, unit, counter_id=counter_id,
+                          procedure_id=procedure_id)
+    return Choice(form, indices.load_method(form.method.data), scope, unit)
 
 
 def choice_or_400() -> Choice:
