@@ -40,15 +40,6 @@ CLOCK = frozenset({
     "pandas.Timestamp.today", "pandas.Timestamp.utcnow",
 })
 
-# Modules another engineer makes pure in a parallel branch of issue 10 (rules/specs and friends).
-# Strict xfail: once the branches are merged they pass, and the entry must then be deleted here.
-PENDING: frozenset[str] = frozenset({
-    "survey/analysis/method_spec.py", "survey/analysis/report.py", "survey/analysis/run.py",
-    "survey/rules/answers.py", "survey/rules/deadlines.py", "survey/rules/questionnaire_spec.py",
-    "survey/rules/specs.py",
-})
-
-
 def _matches(name: str, patterns: Collection[str]) -> bool:
     for pattern in patterns:
         if pattern.endswith("*"):
@@ -160,11 +151,7 @@ def test_the_list_covers_the_rule_engines_and_the_analysis():
     assert not any(name.startswith("survey/analysis/load/") for name in names)
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param(p, id=str(p), marks=pytest.mark.xfail(
-        strict=True, reason="made pure on the issue10-specs branch")) if str(p) in PENDING
-    else pytest.param(p, id=str(p))
-    for p in _PATHS])
+@pytest.mark.parametrize("path", [pytest.param(p, id=str(p)) for p in _PATHS])
 def test_pure_module_imports_no_framework_and_reads_no_clock(path: Path):
     source = (ROOT / path).read_text(encoding="utf-8")
     found = violations(source, module_name(path), pure=_PURE_NAMES,
