@@ -24,18 +24,18 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
-
 from survey.analysis.decree61 import criterion_mean
 from survey.analysis.estimates import Estimate
 from survey.analysis.intervals import Z95, wilson
 from survey.analysis.rates import MIN_SAMPLE
+from survey.rules.messages import Message
 
+# The verdict codes and their sentences, as message codes (put in words by the render layer).
 VERDICTS = {
-    "higher": _l("Significantly higher"),
-    "lower": _l("Significantly lower"),
-    "no_change": _l("No significant change"),
-    "not_comparable": _l("Not enough responses to compare"),
+    "higher": Message("verdict.higher"),
+    "lower": Message("verdict.lower"),
+    "no_change": Message("verdict.no_change"),
+    "not_comparable": Message("verdict.not_comparable"),
 }
 
 
@@ -55,7 +55,7 @@ class Comparison:
 
 class Verdict(NamedTuple):
     code: str  # higher, lower, no_change or not_comparable
-    text: object  # lazily translated sentence
+    text: Message  # the sentence, as a message code (survey.render.messages words it)
 
 
 def _p_value(z: float) -> float:

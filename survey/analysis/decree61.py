@@ -10,12 +10,11 @@ clipped to 0..18.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from survey.analysis.estimates import Estimate, normal_interval
 from survey.analysis.method_spec import MethodSpec
 from survey.analysis.sample import small_sample_warning
 from survey.analysis.tally import WHOLE, Tally
+from survey.rules.messages import Message
 
 
 def criterion_mean(valid: dict[int, int], points_max: int) -> Estimate:
@@ -39,13 +38,12 @@ def decree61_index(spec: MethodSpec, tally: Tally) -> dict:
         distribution = {str(p): valid.get(p, 0) for p in range(spec.scale_max + 1)}
         elements.append({"code": code, **estimate.as_dict(), "distribution": distribution})
         if estimate.value is None:
-            warnings.append(_l("criterion %(code)s has no answer: the total leaves it out",
-                               code=code))
+            warnings.append(Message.of("decree61.criterion_left_out", code=code))
         else:
             used.append(estimate)
     n, top = tally.respondents.get(WHOLE, 0), spec.scale_max * len(spec.criteria)
     if not used:
-        warnings.append(_l("no valid answer: the index cannot be computed"))
+        warnings.append(Message("index.no_valid_answer"))
         total = Estimate(n, None)
     else:
         value, variance = sum(e.value for e in used), sum(e.variance for e in used)

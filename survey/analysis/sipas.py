@@ -7,12 +7,11 @@ mean of the elements that have a value. See ``estimates`` for the interval and i
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from survey.analysis.estimates import Estimate, share_estimate, weighted_mean
 from survey.analysis.method_spec import ElementSpec, MethodSpec
 from survey.analysis.sample import small_sample_warning
 from survey.analysis.tally import WHOLE, Tally
+from survey.rules.messages import Message
 
 
 def criterion_estimate(tally: Tally, code: str, threshold: int) -> Estimate:
@@ -36,12 +35,10 @@ def _element(spec: MethodSpec, element: ElementSpec, tally: Tally, warnings: lis
         criteria.append({"code": code, **estimate.as_dict()})
         parts.append((weight, estimate))
         if estimate.value is None:
-            warnings.append(_l("criterion %(code)s has no valid answer and is left out",
-                               code=code))
+            warnings.append(Message.of("index.criterion_left_out", code=code))
     result = weighted_mean(parts, tally.respondents.get(element.code, 0))
     if result.value is None:
-        warnings.append(_l("element %(code)s has no valid answer and is left out",
-                           code=element.code))
+        warnings.append(Message.of("index.element_left_out", code=element.code))
     return result, {"code": element.code, **result.as_dict(), "criteria": criteria}
 
 
@@ -56,10 +53,9 @@ def sipas_index(spec: MethodSpec, tally: Tally) -> dict:
     n = tally.respondents.get(WHOLE, 0)
     index = weighted_mean(parts, n)
     if index.value is None:
-        warnings.append(_l("no valid answer: the index cannot be computed"))
+        warnings.append(Message("index.no_valid_answer"))
     elif sum(1 for e in elements for c in e["criteria"] if c["index"] is not None) > 1:
-        warnings.append(_l("the interval treats criteria as independent; answers of the same "
-                           "respondents are correlated, so the true interval is wider"))
+        warnings.append(Message("index.correlated_criteria"))
     if (small := small_sample_warning(n, spec.minimum_sample)) is not None:
         warnings.insert(0, small)
     return {**index.as_dict(), "elements": elements, "warnings": warnings}

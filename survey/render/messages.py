@@ -69,6 +69,29 @@ MSGIDS: dict[str, str] = {
     "answer.required": N_("Please choose an answer."),
     "answer.no_opinion_refused": N_("“No opinion” is not allowed for this question."),
     "answer.not_on_scale": N_("The answer must be one of %(values)s."),
+    # warnings of the index methods (survey.analysis.sample, sipas, decree61)
+    "sample.small": N_("n=%(n)s is below the minimum sample of %(minimum)s"),
+    "sample.small_in": N_("%(where)s: n=%(n)s is below the minimum sample of %(minimum)s"),
+    "index.criterion_left_out": N_("criterion %(code)s has no valid answer and is left out"),
+    "index.element_left_out": N_("element %(code)s has no valid answer and is left out"),
+    "index.no_valid_answer": N_("no valid answer: the index cannot be computed"),
+    "index.correlated_criteria": N_("the interval treats criteria as independent; answers of the "
+                                    "same respondents are correlated, so the true interval is "
+                                    "wider"),
+    "decree61.criterion_left_out": N_("criterion %(code)s has no answer: the total leaves it out"),
+    # verdicts of a comparison between two periods (survey.analysis.compare)
+    "verdict.higher": N_("Significantly higher"),
+    "verdict.lower": N_("Significantly lower"),
+    "verdict.no_change": N_("No significant change"),
+    "verdict.not_comparable": N_("Not enough responses to compare"),
+    # the anomaly rules file (survey.analysis.anomalies)
+    "anomaly_rules.not_mapping": N_("a rules file is a mapping"),
+    "anomaly_rules.rule_not_mapping": N_("a rule is a mapping"),
+    "anomaly_rules.unknown_setting": N_("unknown setting"),
+    "anomaly_rules.boolean": N_("true or false"),
+    "anomaly_rules.at_least": N_("a whole number of at least %(n)d"),
+    "anomaly_rules.channels": N_("a list of channels among %(choices)s"),
+    "anomaly_rules.hours": N_("opening hours like 07:00-17:30, or closed"),
     # the index report (survey.analysis.report)
     "report.groups_hidden": N_("%(count)s %(by)s groups below the minimum sample of %(minimum)s "
                                "are not shown"),

@@ -225,7 +225,7 @@ def _comparison(pdf, report: dict):
     year = report["year"]
     rows = [[_figure_label(row), _show(row["method"])((row["before"] or {}).get("index")),
              _show(row["method"])((row["after"] or {}).get("index")), _signed(row["difference"]),
-             _span(row["ci95"], _signed), str(row["verdict_text"])]
+             _span(row["ci95"], _signed), plain(row["verdict_text"])]
             for row in report["comparison"] if _has_figure(row)]
     header = [_("Figure"), str(year - 1), str(year), _("Change (points)"),
               _("%(level)s interval of the change", level=_level(95)), _("Verdict")]
