@@ -1,6 +1,8 @@
 """Per-connection database settings."""
 
+import weakref
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -11,6 +13,10 @@ SQLITE_PRAGMAS = (
     "PRAGMA busy_timeout=5000",
     "PRAGMA synchronous=NORMAL",
 )
+
+
+# Engines that have their listeners already (create_app may run many times on one engine's URL).
+_CONFIGURED: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def ensure_sqlite_directory(engine: Engine) -> None:
@@ -26,19 +32,19 @@ def configure_engine_events(engine: Engine) -> None:
     app is built: ``create_app`` does no I/O, and a command that never touches the database
     (``survey --help``) creates nothing.
     """
-    if engine.dialect.name != "sqlite" or getattr(engine, "_survey_configured", False):
+    if engine.dialect.name != "sqlite" or engine in _CONFIGURED:
         return
 
     @event.listens_for(engine, "do_connect")
-    def _make_folder(_dialect, _record, _cargs, _cparams):
+    def _make_folder(_dialect: Any, _record: Any, _cargs: Any, _cparams: Any) -> None:
         ensure_sqlite_directory(engine)
         # None: SQLAlchemy then opens the connection itself, as without this hook.
 
     @event.listens_for(engine, "connect")
-    def _set_pragmas(dbapi_connection, _record):
+    def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         for pragma in SQLITE_PRAGMAS:
             cursor.execute(pragma)
         cursor.close()
 
-    engine._survey_configured = True
+    _CONFIGURED.add(engine)

@@ -250,8 +250,8 @@ def parse_rules(data: Any) -> Rules:
     return Rules(BurstRule(**burst), IdenticalRunRule(**run), OpeningHoursRule(**hours))
 
 
-def _rule(section: dict, where: str, errors: list[SpecError], *,
-          ints: tuple[str, ...], zero_ok: bool = False) -> dict:
+def _rule(section: dict[str, Any], where: str, errors: list[SpecError], *,
+          ints: tuple[str, ...], zero_ok: bool = False) -> dict[str, Any]:
     """A rule's keyword arguments from its ``section``: enabled, channels and ``ints``."""
     values: dict[str, Any] = {}
     if "enabled" in section:
@@ -280,11 +280,12 @@ def _hours(value: Any, where: str, errors: list[SpecError]) -> Hours:
     """``"HH:MM-HH:MM"`` as (opens, closes); ``closed`` (or nothing) as None."""
     if value in (None, "closed"):
         return None
+    hours: Hours
     try:
         opens, closes = (time.fromisoformat(part.strip()) for part in str(value).split("-"))
+        hours = (opens, closes) if opens < closes else None
     except ValueError:
-        opens = closes = None
-    if opens is None or closes is None or closes <= opens:
+        hours = None
+    if hours is None:
         errors.append(SpecError(where, Message("anomaly_rules.hours")))
-        return None
-    return opens, closes
+    return hours

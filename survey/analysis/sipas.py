@@ -7,6 +7,8 @@ mean of the elements that have a value. See ``estimates`` for the interval and i
 
 from __future__ import annotations
 
+from typing import Any
+
 from survey.analysis.estimates import Estimate, share_estimate, weighted_mean
 from survey.analysis.method_spec import ElementSpec, MethodSpec
 from survey.analysis.sample import small_sample_warning
@@ -21,15 +23,18 @@ def criterion_estimate(tally: Tally, code: str, threshold: int) -> Estimate:
     return share_estimate(satisfied, sum(valid.values()))
 
 
-def satisfaction_rate(spec: MethodSpec, tally: Tally) -> dict:
+def satisfaction_rate(spec: MethodSpec, tally: Tally) -> dict[str, Any]:
     """The share of ``overall`` answers at or above the threshold, with its Wilson interval."""
-    estimate = criterion_estimate(tally, spec.question, spec.satisfied_threshold)
+    # A share method's file names its question (parse_method checks it).
+    estimate = criterion_estimate(tally, spec.question or "", spec.satisfied_threshold)
     warning = small_sample_warning(estimate.n, spec.minimum_sample)
     return {**estimate.as_dict(), "warnings": [warning] if warning else []}
 
 
-def _element(spec: MethodSpec, element: ElementSpec, tally: Tally, warnings: list) -> tuple:
-    criteria, parts = [], []
+def _element(spec: MethodSpec, element: ElementSpec, tally: Tally,
+             warnings: list[Message]) -> tuple[Estimate, dict[str, Any]]:
+    criteria: list[dict[str, Any]] = []
+    parts: list[tuple[float, Estimate]] = []
     for code, weight in element.criteria:
         estimate = criterion_estimate(tally, code, spec.satisfied_threshold)
         criteria.append({"code": code, **estimate.as_dict()})
@@ -42,10 +47,11 @@ def _element(spec: MethodSpec, element: ElementSpec, tally: Tally, warnings: lis
     return result, {"code": element.code, **result.as_dict(), "criteria": criteria}
 
 
-def sipas_index(spec: MethodSpec, tally: Tally) -> dict:
+def sipas_index(spec: MethodSpec, tally: Tally) -> dict[str, Any]:
     """Criteria shares, element means and the SIPAS index with their intervals and warnings."""
-    warnings: list = []
-    parts, elements = [], []
+    warnings: list[Message] = []
+    parts: list[tuple[float, Estimate]] = []
+    elements: list[dict[str, Any]] = []
     for element in spec.elements:
         estimate, shown = _element(spec, element, tally, warnings)
         parts.append((element.weight, estimate))

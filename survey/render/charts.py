@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup, escape
@@ -205,23 +206,27 @@ def trend_chart(points: Sequence[TrendPoint], *, title: str, y_label: str,
     for tick in _ticks(y_max):
         body += [_el("line", x1=left, x2=WIDTH - right, y1=y(tick), y2=y(tick), stroke=RULE),
                  _text(left - 6, y(tick) + 4, fmt(tick), anchor="end")]
-    for run in _runs([p[1] is not None and p[2] is not None for p in points]):
+    bands = [p[2] if p[1] is not None else None for p in points]
+    for run in _runs([band is not None for band in bands]):
         half = min(step / 2, 4) if len(run) == 1 else 0  # a lone month: a short bar
-        highs = [(x(i) + dx, y(points[i][2][1])) for i in run for dx in (-half, half)]
-        lows = [(x(i) + dx, y(points[i][2][0])) for i in reversed(run) for dx in (half, -half)]
+        spans = [(i, band) for i in run if (band := bands[i]) is not None]
+        highs = [(x(i) + dx, y(band[1])) for i, band in spans for dx in (-half, half)]
+        lows = [(x(i) + dx, y(band[0])) for i, band in reversed(spans) for dx in (half, -half)]
         body.append(_polygon(highs + lows, fill=BAND, class_="band"))
-    for run in _runs([p[1] is not None for p in points]):
-        body.append(_el("polyline", points=" ".join(f"{_n(x(i))},{_n(y(points[i][1]))}"
-                                                    for i in run),
+    values = [p[1] for p in points]
+    for run in _runs([value is not None for value in values]):
+        line = [(i, value) for i in run if (value := values[i]) is not None]
+        body.append(_el("polyline", points=" ".join(f"{_n(x(i))},{_n(y(value))}"
+                                                    for i, value in line),
                         fill="none", stroke=INK, stroke_width=2, class_="line"))
     widest = max((len(str(p[0])) for p in points), default=0) * SMALL * CHAR + 2
     label_every = max(1, math.ceil(widest / step))
     for i, (month, value, _interval, n) in enumerate(points):
         if value is not None:
-            hollow = (n or 0) < minimum_sample
+            small = (n or 0) < minimum_sample
             body.append(_el("circle", cx=x(i), cy=y(value), r=4, stroke=INK, stroke_width=2,
-                            fill="#ffffff" if hollow else INK,
-                            class_="marker small" if hollow else "marker"))
+                            fill="#ffffff" if small else INK,
+                            class_="marker small" if small else "marker"))
         if i % label_every == 0:
             body.append(_text(x(i), bottom + 16, month, anchor="middle"))
     body.append(_el("line", x1=left, x2=WIDTH - right, y1=bottom, y2=bottom, stroke=INK))
@@ -304,12 +309,15 @@ def _hatch(pattern_id: str) -> str:
             f'<line x1="0" y1="0" x2="0" y2="6" stroke="#8c8c8c" stroke-width="1.5"/></pattern>')
 
 
-def _count(counts: dict, value: object) -> int:
+Counts = Mapping[Any, int | None]  # answer value (or its text, read from JSON) -> count
+
+
+def _count(counts: Counts, value: object) -> int:
     """A count keyed by the value or, in a report read back from JSON, by its text."""
     return counts.get(value, counts.get("" if value is None else str(value), 0)) or 0
 
 
-def distribution_chart(rows: Sequence[tuple[str, dict]],
+def distribution_chart(rows: Sequence[tuple[str, Counts]],
                        scale_labels: Sequence[str] | dict[int, str], *, title: str,
                        no_opinion: bool = True, no_opinion_label: str | None = None,
                        fmt: Formatter | None = None, desc: str | None = None,
@@ -327,7 +335,8 @@ def distribution_chart(rows: Sequence[tuple[str, dict]],
         dict(enumerate(scale_labels, start=1))
     if not 0 < len(named) <= len(SCALE_FILLS):
         raise ValueError(f"between 1 and {len(SCALE_FILLS)} scale values")
-    values, labels = [*named], [*named.values()]
+    values: list[int | None] = [*named]
+    labels = [*named.values()]
     fills, inks = [*SCALE_FILLS[-len(values):]], [*SCALE_INKS[-len(values):]]
     if no_opinion:
         values.append(None)
@@ -362,14 +371,15 @@ def distribution_chart(rows: Sequence[tuple[str, dict]],
                             stroke="#ffffff", stroke_width=1, class_="segment"))
             written = fmt(100 * count / total)
             if w >= len(written) * SMALL * CHAR + 6:
-                halo = {"stroke": "#ffffff", "stroke_width": 3, "paint_order": "stroke"} \
-                    if value is None else {}  # keeps the text clear of the hatching
+                halo = value is None  # a white outline keeps the text clear of the hatching
                 body.append(_text(x0 + w / 2, y0 + 33, written, anchor="middle", fill=ink,
-                                  **halo))
+                                  stroke="#ffffff" if halo else None,
+                                  stroke_width=3 if halo else None,
+                                  paint_order="stroke" if halo else None))
         body.append(_el("rect", x=left, y=y0 + 18, width=plot_w, height=22, fill="none",
                         stroke=GREY, stroke_width=0.5))
     if desc is None:
         desc = text.distribution_desc % {
-            "count": len(rows), "first": labels[0], "last": named[values[len(named) - 1]],
+            "count": len(rows), "first": labels[0], "last": labels[len(named) - 1],
         } if rows else text.no_data
     return _svg(cid, height, title, desc, body)

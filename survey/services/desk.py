@@ -7,13 +7,16 @@ per question, the comparison with another period, and the response rate. Views o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from survey.analysis import load
 from survey.analysis.compare import compare_reports
 from survey.analysis.coverage import coverage
 from survey.analysis.grouping import grouping_scope, regroup, top_under
+from survey.analysis.index_report import IndexReport
 from survey.analysis.method_spec import MethodSpec
 from survey.analysis.run import Scope
 from survey.analysis.tally import Tally, merged
@@ -30,15 +33,15 @@ COMMENTS_PER_PAGE = 50
 
 @dataclass
 class DeskFigures:
-    report: dict  # the `survey index` report of the scope
-    without_excluded: dict | None  # the same without excluded responses, when any are excluded
+    report: IndexReport  # the `survey index` report of the scope
+    without_excluded: IndexReport | None  # the same without excluded responses, if any are
     excluded: int
-    trend: list[dict] = field(default_factory=list)  # one point per month, gaps as None
-    breakdown: dict | None = None  # the report grouped by the chosen dimension
-    distribution: dict = field(default_factory=dict)
-    comparison: dict | None = None
-    coverage: dict | None = None  # transactions, required sample and response rate of the scope
-    unit_coverage: dict = field(default_factory=dict)  # unit code -> response rate
+    trend: list[dict[str, Any]] = field(default_factory=list)  # a point a month, gaps as None
+    breakdown: IndexReport | None = None  # the report grouped by the chosen dimension
+    distribution: dict[str, Any] = field(default_factory=dict)
+    comparison: dict[str, Any] | None = None
+    coverage: dict[str, Any] | None = None  # transactions, required sample, response rate
+    unit_coverage: dict[str, Any] = field(default_factory=dict)  # unit code -> response rate
 
 
 def default_period(today: date) -> tuple[date, date]:
@@ -59,10 +62,9 @@ def figures(spec: MethodSpec, scope: Scope, by: str | None,
             compare: str | None = None, *, lang: str) -> DeskFigures:
     """Compute everything the desk shows for ``spec`` over ``scope``, questions in ``lang``."""
     # Case ratios (qd766) have no per-month or per-group breakdown yet: the whole only.
-    periodic = spec.calculation != "qd766"
     ranked = by if by in RANKED else None
-    cells = monthly_cells(spec, scope, ranked) if periodic else None
-    tally = merged(list(cells.values())) if periodic else whole_tally(spec, scope)
+    cells = monthly_cells(spec, scope, ranked) if spec.calculation != "qd766" else None
+    tally = merged(list(cells.values())) if cells is not None else whole_tally(spec, scope)
     report = run_index(spec, scope, None, tallies={(): tally})
     excluded = load.excluded_count(db.session, **scope.filters)
     without = None
@@ -70,7 +72,7 @@ def figures(spec: MethodSpec, scope: Scope, by: str | None,
         without = run_index(spec, replace(scope, without_excluded=True), None)
     result = DeskFigures(report, without, excluded,
                          distribution=distribution(tally, spec.question_codes(), lang))
-    if periodic:
+    if cells is not None:
         by_month = regroup(cells, lambda cell: cell[1])
         monthly = run_index(spec, scope, "month", tallies=by_month)
         result.trend = trend_points(monthly, scope.start_day, scope.end_day)
@@ -130,8 +132,8 @@ def add_coverage(result: DeskFigures, scope: Scope, by: str | None) -> None:
 RANKED = ("unit", "counter", "procedure", "officer", "channel")  # periods stay in time order
 
 
-def breakdown_rows(breakdown: dict, by: str,
-                   channel_labels: dict | None = None) -> list[dict]:
+def breakdown_rows(breakdown: Mapping[str, Any], by: str,
+                   channel_labels: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """The groups with readable names; dimensions other than periods ranked by their index."""
     groups = breakdown.get("groups", [])
     codes = [group["key"][by] for group in groups]
@@ -146,7 +148,8 @@ def breakdown_rows(breakdown: dict, by: str,
     return rows
 
 
-def trend_points(monthly: dict, start: date | None, end: date | None) -> list[dict]:
+def trend_points(monthly: Mapping[str, Any], start: date | None,
+                 end: date | None) -> list[dict[str, Any]]:
     """The monthly groups as points, with an empty point for each month without data."""
     by_month = {group["key"]["month"]: group for group in monthly.get("groups", [])}
     months = months_between(start, end) if start and end else sorted(by_month)

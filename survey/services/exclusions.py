@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import ColumnElement, delete, exists, func, insert, select
 
 from survey.analysis import anomalies, load
 from survey.analysis.load.quality import FlagCounts
@@ -45,8 +45,9 @@ class FlaggedResponse:
 
 
 def _scope(unit_ids: Collection[int] | None, start: datetime | None,
-           end: datetime | None) -> list:
-    conditions = [Response.unit_id.in_(list(unit_ids))] if unit_ids is not None else []
+           end: datetime | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = (
+        [Response.unit_id.in_(list(unit_ids))] if unit_ids is not None else [])
     if start is not None:
         conditions.append(Response.submitted_at >= start)
     if end is not None:
@@ -130,7 +131,7 @@ def _visible(response_ids: Iterable[int],
     found = 0
     for start in range(0, len(ids), CHUNK):
         found += db.session.scalar(select(func.count()).select_from(Response).where(
-            Response.id.in_(ids[start:start + CHUNK]), Response.unit_id.in_(list(unit_ids))))
+            Response.id.in_(ids[start:start + CHUNK]), Response.unit_id.in_(list(unit_ids)))) or 0
     if found != len(ids):
         raise ServiceError(_("Some of these responses do not exist or are outside your units."))
     return ids
@@ -150,7 +151,7 @@ def exclude(response_ids: Iterable[int], reason: str, user: User, *,
     excluded already. Audited with the ids and the reason, personal data masked."""
     reason = checked_reason(reason)
     ids = _visible(response_ids, unit_ids)
-    already = set()
+    already: set[int] = set()
     for start in range(0, len(ids), CHUNK):
         already.update(db.session.scalars(select(ResponseExclusion.response_id).where(
             ResponseExclusion.response_id.in_(ids[start:start + CHUNK]))))

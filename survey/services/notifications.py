@@ -93,7 +93,8 @@ def case_assigned(case: Case, *, rerouted: bool = False) -> None:
     else:
         line = _("A new %(kind)s (#%(id)d) is assigned to you.", kind=kind_label(case.kind),
                  id=case.id)
-    _to_staff([assignee], case, _("Case #%(id)d assigned to you", id=case.id), line)
+    _to_staff([assignee] if assignee else [], case,
+              _("Case #%(id)d assigned to you", id=case.id), line)
 
 
 @in_vietnamese

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any, Literal, overload
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -151,7 +152,8 @@ def import_counts(path: Path, *, dry_run: bool = False, actor: User | None = Non
     lines = read_counts_file(path)
     units = dict(db.session.execute(select(Unit.code, Unit.id)).all())
     today = today or today_local()
-    rows, seen = [], {}
+    rows: list[_Row] = []
+    seen: dict[tuple[int, date], int] = {}
     for number, cells in lines:
         row = _check_row(number, cells, units, today)
         if not row.errors:
@@ -227,8 +229,17 @@ def _store(rows: list[_Row], *, dry_run: bool, actor: User | None) -> tuple[int,
 
 # ---- summed for a period -------------------------------------------------------------------------
 
+@overload
+def totals(unit_ids: Iterable[int] | None, start_day: date | None, end_day: date | None,
+           by: None = None) -> int | None: ...
+@overload
+def totals(unit_ids: Iterable[int] | None, start_day: date | None, end_day: date | None,
+           by: Literal["unit"]) -> dict[int, int]: ...
+@overload
+def totals(unit_ids: Iterable[int] | None, start_day: date | None, end_day: date | None,
+           by: Literal["month"]) -> dict[date, int]: ...
 def totals(unit_ids: Iterable[int] | None, start_day: date | None,
-           end_day: date | None, by: str | None = None) -> int | None | dict:
+           end_day: date | None, by: str | None = None) -> int | None | dict[Any, int]:
     """Sum the counts of ``unit_ids`` (None: every unit) over the inclusive local dates given.
 
     Months cut by the period count pro rata to their days inside it, rounded half up per result
@@ -243,7 +254,7 @@ def totals(unit_ids: Iterable[int] | None, start_day: date | None,
     if start_day and end_day and start_day > end_day:
         raise ValueError("start_day is after end_day")
     # One row per month, or per unit and month: what the pro-rating needs, summed in SQL.
-    groups: dict = {}
+    groups: dict[Any, list[tuple[date, int]]] = {}
     for unit_id, month, count in load.transaction_months(
             db.session, unit_ids=unit_ids, start_day=start_day, end_day=end_day,
             by_unit=by == "unit"):
