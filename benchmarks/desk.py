@@ -295,7 +295,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def run_one(kind: str, root: Path, args: argparse.Namespace) -> Db:
-    from survey.rules.periods import local_today
+    from survey.clock import local_today
 
     log(f"{kind}: survey db upgrade, survey demo")
     db = index.prepare(kind, root, pg_db=PG_DB)

@@ -401,10 +401,10 @@ with app.app_context():
         out.append({"sql": " ".join(statement.split()),
                     "execute_s": time.perf_counter() - conn.info["t0"], "rows": cursor.rowcount})
     from survey.analysis import load as L
-    from survey.analysis.method_spec import load_method
-    from survey.analysis.run import Scope, run_index
+    from survey.analysis.run import Scope
+    from survey.services.indices import load_method, run_index
     t0 = time.perf_counter()
-    run_index(db.session, load_method("sipas"), Scope(None, None, None, None), "unit")
+    run_index(load_method("sipas"), Scope(None, None, None, None), "unit")
     total = time.perf_counter() - t0
 print(json.dumps({"total_s": total, "statements": out}))
 """

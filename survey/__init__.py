@@ -33,7 +33,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     from survey import extensions
-    from survey.db_setup import configure_engine_events, ensure_sqlite_directory
+    from survey.db_setup import configure_engine_events
     from survey.web import i18n, logs, security
 
     extensions.db.init_app(app)
@@ -44,8 +44,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     logs.init_app(app)
     with app.app_context():
-        configure_engine_events(extensions.db.engine)
-        ensure_sqlite_directory(extensions.db.engine)
+        configure_engine_events(extensions.db.engine)  # events only: nothing is connected
 
     from survey.views import register_blueprints
 

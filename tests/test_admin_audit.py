@@ -7,6 +7,7 @@ administration without being listed here (and so without an event).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from io import BytesIO
@@ -16,6 +17,7 @@ from sqlalchemy import select
 
 from survey.extensions import db as _db
 from survey.models import AuditEvent, Counter, DayKind, Procedure, Unit
+from survey.rules.specs import Bilingual
 from survey.services import audit, org, questionnaires, rules
 from survey.services.tokens import issue_tokens
 from tests.cases_helpers import staff_post, user
@@ -252,8 +254,9 @@ def test_a_save_that_changes_nothing_records_nothing(app, demo, db):
 
 def test_links_issued_from_the_command_line_and_questionnaires_loaded_are_recorded(app, demo, db):
     issue_tokens(counter(), 2)
-    definition = dict(questionnaires.current("quick").definition)
-    definition["intro"] = {**definition["intro"], "en": definition["intro"]["en"] + " Thanks."}
+    definition = questionnaires.current("quick").definition
+    definition = dataclasses.replace(definition, intro=Bilingual(
+        definition.intro.vi, definition.intro.en + " Thanks."))
     result = questionnaires.load_definition(definition)
     assert events("links_issued")[-1].detail["count"] == 2
     assert events("links_issued")[-1].actor_kind == "system"

@@ -9,19 +9,16 @@ from hypothesis import strategies as st
 from survey.analysis.decree61 import decree61_index
 from survey.analysis.grouping import period_key, roll_up_units
 from survey.analysis.intervals import wilson
-from survey.analysis.method_spec import (
-    MethodFileError,
-    available_methods,
-    load_method,
-    parse_method,
-)
+from survey.analysis.method_spec import MethodFileError, parse_method
 from survey.analysis.qd766 import CaseCounts, qd766_ratios
 from survey.analysis.render import jsonable, to_csv, to_table
 from survey.analysis.report import build_report
 from survey.analysis.sample import required_sample
 from survey.analysis.sipas import satisfaction_rate, sipas_index
 from survey.analysis.tally import WHOLE, Tally
+from survey.render.messages import plain
 from survey.rules.org_tree import OrgTree
+from survey.services.indices import available_methods, load_method
 
 TINY = parse_method({"code": "tiny", "calculation": "sipas", "scale_max": 5,
                      "satisfied_threshold": 4, "minimum_sample": 30, "elements": [
@@ -34,7 +31,7 @@ def tally(answers: dict, whole: int, **sets: int) -> Tally:
 
 
 def texts(result: dict) -> list[str]:
-    return [str(w) for w in result["warnings"]]
+    return [plain(w) for w in result["warnings"]]
 
 
 def test_shipped_method_files_load_with_their_settings():
@@ -176,7 +173,7 @@ def test_officer_groups_below_the_minimum_are_not_shown():
     report = build_report(spec, {"from": None, "to": None, "scope": {"unit": None}},
                           [({"officer": "a"}, big), ({"officer": "b"}, small)], "officer")
     assert [g["key"] for g in report["groups"]] == [{"officer": "a"}]
-    assert report["n"] == 33 and any("not shown" in w for w in jsonable(report)["warnings"])
+    assert report["n"] == 33 and any("not shown" in w for w in jsonable(report, plain)["warnings"])
     assert to_csv(report).splitlines()[1].startswith("satisfaction-rate,,,,a,30,100.0")
     assert "officer=a" in to_table(report)
 

@@ -6,13 +6,11 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from flask import Flask
-from flask_babel import Babel
 from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from survey.render.charts import distribution_chart, ranking_chart, trend_chart
+from survey.render.charts import ChartText, distribution_chart, ranking_chart, trend_chart
 
 NS = "{http://www.w3.org/2000/svg}"
 EVIL = "<script>alert('x')</script> & co"
@@ -228,16 +226,40 @@ def test_charts_get_distinct_ids_unless_given_one():
 
 
 def test_numbers_follow_the_locale():
-    app = Flask(__name__)
-    Babel(app, locale_selector=lambda: "vi")
-    rows = [("u", 88.25, (80.5, 92.0), 40)]
-    with app.test_request_context():
-        vietnamese = texts(parse(ranking_chart(rows, title="t", reference=85.5,
-                                               reference_label="Toàn tỉnh")))
-        shares = texts(parse(distribution_chart([("q", {4: 1, 5: 2})], SCALE, title="t")))
+    rows, vi = [("u", 88.25, (80.5, 92.0), 40)], ChartText(locale="vi")
+    vietnamese = texts(parse(ranking_chart(rows, title="t", reference=85.5,
+                                           reference_label="Toàn tỉnh", text=vi)))
+    shares = texts(parse(distribution_chart([("q", {4: 1, 5: 2})], SCALE, title="t", text=vi)))
     assert "88,2" in vietnamese and "Toàn tỉnh: 85,5" in vietnamese
     assert "67%" in shares
     english = texts(parse(ranking_chart(rows, title="t")))
     assert "88.2" in english
     custom = texts(parse(ranking_chart(rows, title="t", fmt=lambda v: f"[{v:.2f}]")))
     assert "[88.25]" in custom and "[100.00]" in custom
+
+
+def test_words_come_translated_from_the_caller(tmp_path):
+    from flask_babel import get_locale, gettext
+
+    from survey import create_app
+    from tests.conftest import make_config
+
+    app = create_app(make_config(f"sqlite:///{tmp_path / 'charts.db'}"))
+    rows = [("u", 88.25, (80.5, 92.0), 12), ("v", None, None, 0)]
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        text = ChartText().translated(gettext, str(get_locale()))
+        assert text.locale == "vi"
+        shown = texts(parse(ranking_chart(rows, title="t", minimum_sample=30, text=text)))
+        legend = texts(parse(trend(minimum_sample=30, text=text)))
+    english = texts(parse(ranking_chart(rows, title="t", minimum_sample=30)))
+    assert "No data" in english and "fewer than 30 responses" in english
+    assert "No data" not in shown and gettext_vi(app, "No data") in shown
+    assert gettext_vi(app, "fewer than %(minimum)s responses", minimum=30) in shown
+    assert gettext_vi(app, "%(level)s interval", level="95%") in legend
+
+
+def gettext_vi(app, msgid: str, **values) -> str:
+    from flask_babel import gettext
+
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        return gettext(msgid, **values)

@@ -17,11 +17,13 @@ from survey.analysis.compare import (
 )
 from survey.analysis.decree61 import criterion_mean
 from survey.analysis.estimates import Estimate, weighted_mean
-from survey.analysis.method_spec import load_method, parse_method
+from survey.analysis.method_spec import parse_method
 from survey.analysis.qd766 import CaseCounts
 from survey.analysis.report import build_report
 from survey.analysis.sipas import criterion_estimate
 from survey.analysis.tally import WHOLE, Tally
+from survey.render.messages import plain
+from survey.services.indices import load_method
 
 HEADER = {"from": None, "to": None, "scope": {"unit": None}}
 TINY = parse_method({"code": "tiny", "calculation": "sipas", "scale_max": 5,
@@ -53,7 +55,7 @@ def test_80_of_100_then_70_of_100_is_no_significant_change():
     assert (result.before, result.after) == (80.0, 70.0)
     assert result.ci95[0] < 0 < result.ci95[1]
     assert verdict(result).code == "no_change"
-    assert str(verdict(result).text) == "No significant change"
+    assert plain(verdict(result).text) == "No significant change"
 
 
 def test_160_of_200_then_120_of_200_is_significantly_lower():
@@ -65,7 +67,7 @@ def test_160_of_200_then_120_of_200_is_significantly_lower():
     assert result.p_value < 0.001
     assert result.ci95[1] < 0
     judged = verdict(result)
-    assert (judged.code, str(judged.text)) == ("lower", "Significantly lower")
+    assert (judged.code, plain(judged.text)) == ("lower", "Significantly lower")
     assert verdict(two_proportion_test(120, 200, 160, 200)).code == "higher"
 
 
@@ -81,7 +83,7 @@ def test_no_test_is_possible_when_a_period_has_no_answer():
     for result in (two_proportion_test(0, 0, 5, 10), two_proportion_test(5, 10, 0, 0)):
         assert result.z is None and result.p_value is None and result.difference is None
         judged = verdict(result)
-        assert (judged.code, str(judged.text)) == ("not_comparable",
+        assert (judged.code, plain(judged.text)) == ("not_comparable",
                                                    "Not enough responses to compare")
     assert two_proportion_test(0, 0, 5, 10).after == 50.0
 
@@ -152,7 +154,7 @@ def test_compare_satisfaction_rate_reports_uses_the_two_proportion_test():
     assert row["difference"] == -10.0
     assert row["p_value"] == pytest.approx(expected.p_value)
     assert row["ci95"] == [round(v, 2) for v in expected.ci95]
-    assert row["verdict"] == "no_change" and str(row["verdict_text"]) == "No significant change"
+    assert row["verdict"] == "no_change" and plain(row["verdict_text"]) == "No significant change"
 
 
 @given(st.integers(1, 9999).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))

@@ -16,15 +16,14 @@ from survey.rules.deadlines import (
     RulebookError,
     StartsFrom,
     compute_milestones,
-    default_rulebook,
     milestones_as_json,
     parse_rulebook,
-    statutory_milestones,
 )
 from survey.rules.workdays import CalendarRangeError, vietnam_calendar
+from survey.services.milestones import rulebook, statutory_milestones
 
 CALENDAR = vietnam_calendar([2026, 2027])
-RULEBOOK = default_rulebook()
+RULEBOOK = rulebook()  # the shipped rulebook, through its one loader
 MON_2_MAR = date(2026, 3, 2)  # received; 10 WD later is Mon 16 Mar (no holidays in between)
 THU_5_MAR = date(2026, 3, 5)
 

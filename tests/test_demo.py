@@ -120,8 +120,8 @@ def test_demo_command_says_which_counter_the_survey_url_belongs_to(app, db):
 
 def test_this_months_dossiers_are_a_whole_months_like_any_other(db, demo):
     """The desk cuts a month by the days of it inside the period: the demo must not cut it too."""
+    from survey.clock import local_today
     from survey.models import TransactionCount, Unit
-    from survey.rules.periods import local_today
 
     centre = db.session.scalar(select(Unit.id).where(Unit.code == "NB-TTHCC"))
     counts = dict(db.session.execute(select(TransactionCount.month, TransactionCount.transactions)

@@ -13,8 +13,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import delete, func, select
 
-from survey.analysis.method_spec import load_method
-from survey.analysis.run import Scope, run_index
+from survey.analysis.run import Scope
 from survey.models import (
     AuditEvent,
     CalendarOverride,
@@ -32,6 +31,7 @@ from survey.rules.periods import LOCAL_TZ
 from survey.services import ServiceError, exclusions, flags
 from survey.services.audit import verify
 from survey.services.exports import export_responses
+from survey.services.indices import load_method, run_index
 from survey.services.org import subtree_ids
 from survey.services.questionnaires import current_version
 from survey.services.responses import Submission, record_response
@@ -248,7 +248,7 @@ def test_counts_and_list_are_limited_to_the_units_and_period_given(app, demo, db
 
 def satisfaction_n(db, without_excluded: bool) -> int:
     scope = Scope.of(None, None, without_excluded=without_excluded)
-    return run_index(db.session, load_method("satisfaction-rate"), scope, None)["n"]
+    return run_index(load_method("satisfaction-rate"), scope, None)["n"]
 
 
 def events(db, action: str) -> list[AuditEvent]:

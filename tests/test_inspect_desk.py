@@ -128,6 +128,7 @@ def test_comparison_gives_a_verdict(client, demo, db):
     status, html = page(client, f"{PERIOD}&method=satisfaction-rate&compare=last_year")
     assert status == 200
     assert "verdict-higher" in html  # 80% against 60% of 200 each: z ≈ 4.36
+    assert "verdict.higher" not in html  # the verdict is shown in words, not as its code
 
 
 def test_comments_are_masked_on_the_desk(client, demo, db):

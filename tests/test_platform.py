@@ -168,6 +168,7 @@ def test_migrations_downgrade_and_upgrade_again_with_data_in_place(app, demo, db
 def test_a_fresh_checkout_creates_the_folder_of_its_sqlite_database(tmp_path):
     target = tmp_path / "not-yet" / "instance" / "survey.db"
     app = create_app(make_config(f"sqlite:///{target}"))
+    assert not target.parent.exists()  # create_app does no I/O: the first connection creates it
     with app.app_context(), _db.engine.connect() as conn:
         conn.execute(text("SELECT 1"))
     assert target.parent.is_dir()

@@ -1,6 +1,7 @@
 """The questionnaire file format and the built-in questionnaires (no app, no database)."""
 
 import copy
+import dataclasses
 
 import pytest
 import yaml
@@ -17,7 +18,7 @@ SIPAS_CRITERIA = {
 }
 
 
-def builtin(code: str) -> dict:
+def builtin(code: str) -> spec.Definition:
     return spec.parse((BUILTIN_DIR / f"{code}.yaml").read_text(encoding="utf-8"))
 
 
@@ -28,40 +29,40 @@ def raw(code: str) -> dict:
 def test_sipas_has_22_criteria_in_five_elements_plus_overall():
     definition = builtin("sipas")
     by_element: dict[str, list[str]] = {}
-    for question in definition["questions"]:
-        if question["element"]:
-            by_element.setdefault(question["element"], []).append(question["code"])
+    for question in definition.questions:
+        if question.element:
+            by_element.setdefault(question.element, []).append(question.code)
     assert by_element == SIPAS_CRITERIA
     assert sum(len(codes) for codes in by_element.values()) == 22
-    overall = spec.question(definition, "overall")
-    assert overall["required"] and not overall["no_opinion"] and overall["element"] is None
+    overall = definition.question("overall")
+    assert overall.required and not overall.no_opinion and overall.element is None
 
 
 def test_sipas_criteria_allow_no_opinion_on_the_five_point_scale():
     definition = builtin("sipas")
-    labels = [p["label"]["vi"] for p in definition["scales"]["satisfaction"]]
+    labels = [p.label["vi"] for p in definition.scales["satisfaction"]]
     assert labels == ["Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng",
                       "Rất hài lòng"]
-    assert all(q["no_opinion"] for q in definition["questions"] if q["element"])
+    assert all(q.no_opinion for q in definition.questions if q.element)
 
 
 def test_quick_form_asks_overall_on_faces_with_words_and_optional_attitude():
     definition = builtin("quick")
-    codes = [q["code"] for q in definition["questions"]]
+    codes = [q.code for q in definition.questions]
     assert codes == ["overall", "attitude"]
-    faces = definition["scales"]["faces"]
-    assert [p["value"] for p in faces] == [1, 2, 3, 4, 5]
-    assert all(p["face"] and p["label"]["vi"] and p["label"]["en"] for p in faces)
-    assert spec.question(definition, "overall")["required"]
-    assert not spec.question(definition, "attitude")["required"]
-    assert definition["comment"] is True
+    faces = definition.scales["faces"]
+    assert [p.value for p in faces] == [1, 2, 3, 4, 5]
+    assert all(p.face and p.label["vi"] and p.label["en"] for p in faces)
+    assert definition.question("overall").required
+    assert not definition.question("attitude").required
+    assert definition.comment is True
 
 
 def test_decree61_has_nine_criteria_scored_zero_to_two():
     definition = builtin("decree61")
-    assert [q["code"] for q in definition["questions"]] == [f"c{i}" for i in range(1, 10)]
-    for question in definition["questions"]:
-        assert sorted(spec.scale_values(definition, question)) == [0, 1, 2]
+    assert [q.code for q in definition.questions] == [f"c{i}" for i in range(1, 10)]
+    for question in definition.questions:
+        assert sorted(definition.scale_values(question)) == [0, 1, 2]
 
 
 def test_every_text_has_vietnamese_and_english():
@@ -104,8 +105,26 @@ def test_invalid_yaml_names_the_line():
 
 def test_checksum_ignores_key_order_but_not_content():
     definition = builtin("quick")
-    reordered = dict(reversed(list(definition.items())))
-    assert spec.checksum(reordered) == spec.checksum(definition)
-    changed = copy.deepcopy(definition)
-    changed["questions"][0]["text"]["vi"] += "?"
+    stored = definition.to_json()
+    reordered = dict(reversed(list(stored.items())))
+    assert spec.checksum(reordered) == spec.checksum(definition) == definition.checksum
+    first = definition.questions[0]
+    changed = dataclasses.replace(definition, questions=(
+        dataclasses.replace(first, text=spec.Bilingual(first.text.vi + "?", first.text.en)),
+        *definition.questions[1:]))
     assert spec.checksum(changed) != spec.checksum(definition)
+
+
+def test_a_stored_definition_reads_back_as_the_same_definition():
+    for code in ("quick", "sipas", "decree61"):
+        definition = builtin(code)
+        assert spec.Definition.from_json(definition.to_json()) == definition
+
+
+def test_the_stored_form_keeps_the_format_of_the_rows_already_stored():
+    stored = builtin("quick").to_json()
+    assert set(stored) == {"code", "title", "intro", "scales", "elements", "questions", "comment"}
+    assert stored["questions"][0] == {
+        "code": "overall", "text": stored["questions"][0]["text"], "scale": "faces",
+        "element": None, "required": True, "no_opinion": False}
+    assert set(stored["scales"]["faces"][0]) == {"value", "label", "face"}

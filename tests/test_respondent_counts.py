@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from survey.analysis import load
 from survey.analysis.load import responses as load_responses
-from survey.analysis.method_spec import load_method
 from survey.analysis.run import respondent_sets
 from survey.models import Counter, ResponseExclusion
+from survey.services.indices import load_method
 from survey.services.questionnaires import current_version
 from survey.services.responses import Submission, record_response
 
@@ -95,9 +95,10 @@ def test_no_responses_give_one_empty_whole_group(db, demo):
 def test_monthly_cells_add_up_to_the_whole_each_month_and_each_group(db, demo, by):
     """The desk's one pass per (group, month) gives what a query per grouping gives."""
     from survey.analysis.grouping import regroup
-    from survey.analysis.run import Scope, monthly_cells, whole_tally
+    from survey.analysis.run import Scope
     from survey.analysis.tally import merged
     from survey.services.demo import add_synthetic_responses
+    from survey.services.indices import monthly_cells, whole_tally
 
     add_synthetic_responses(600, seed=5)
     _answer(db, "NB-Q01", "sipas", {"A1": None}, "only-no-opinion")
@@ -111,20 +112,21 @@ def test_monthly_cells_add_up_to_the_whole_each_month_and_each_group(db, demo, b
         return counted(load.answer_tallies(db.session, codes=spec.question_codes(),
                                            sets=respondent_sets(spec), by=group_by))
 
-    cells = monthly_cells(db.session, spec, scope, by)
+    cells = monthly_cells(spec, scope, by)
     assert len({month for _, month in cells}) >= 6
     assert counted(regroup(cells, lambda cell: cell[1])) == separately("month")
     if by:
         assert len({group for group, _ in cells}) >= (1 if by in ("procedure", "channel") else 2)
         assert counted(regroup(cells, lambda cell: cell[0])) == separately(by)
-    whole, expected = merged(list(cells.values())), whole_tally(db.session, spec, scope)
+    whole, expected = merged(list(cells.values())), whole_tally(spec, scope)
     assert whole.answers == expected.answers and whole.respondents == expected.respondents
     assert whole.respondents["*"] > 100
 
 
 def test_months_are_vietnamese_months_at_the_utc_boundary(db, demo):
     """17:00 UTC on the last day of March is already 1 April in Vietnam (UTC+7, no DST)."""
-    from survey.analysis.run import Scope, monthly_cells
+    from survey.analysis.run import Scope
+    from survey.services.indices import monthly_cells
 
     counter = db.session.scalars(select(Counter).where(Counter.code == "NB-Q01")).one()
     for key, moment in (("march", datetime(2027, 3, 31, 16, 59, tzinfo=UTC)),
@@ -134,7 +136,7 @@ def test_months_are_vietnamese_months_at_the_utc_boundary(db, demo):
                                    unit_id=counter.unit_id, counter_id=counter.id,
                                    answers={"A1": 4}, idempotency_key=key, submitted_at=moment))
     db.session.commit()
-    cells = monthly_cells(db.session, load_method("sipas"), Scope(None, None, None, None), None)
+    cells = monthly_cells(load_method("sipas"), Scope(None, None, None, None), None)
     assert {month: tally.respondents["*"] for (_, month), tally in cells.items()} == \
         {"2027-03": 1, "2027-04": 2}
     by_month = _respondents(db, by="month")

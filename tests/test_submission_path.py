@@ -5,7 +5,7 @@ statement that checks the counter, the version and the procedure itself; every c
 fails must end exactly as the long way (look-ups first) ends it.
 """
 
-import copy
+import dataclasses
 import re
 from datetime import UTC, datetime
 
@@ -13,6 +13,8 @@ from sqlalchemy import event, func, select
 
 from survey.extensions import db as _db
 from survey.models import Procedure, QuestionnaireVersion, Response
+from survey.rules.questionnaire_spec import Definition
+from survey.rules.specs import Bilingual
 from survey.services import questionnaires
 from survey.services.org import regenerate_survey_code
 from survey.web.logs import JsonFormatter
@@ -74,15 +76,17 @@ def test_code_revoked_after_the_form_was_opened_gets_the_friendly_page(client, d
     assert "không còn được sử dụng" in reply.get_data(as_text=True)
 
 
-def _quick_definition(db) -> dict:
-    return copy.deepcopy(questionnaires.current("quick").definition)
+def _quick_definition(db) -> Definition:
+    return questionnaires.current("quick").definition
 
 
 def test_answers_follow_a_questionnaire_edited_after_the_form_was_opened(client, demo, db):
     code = first_counter(db).survey_code
     data = open_form(client, f"/s/{code}") | {"q_overall": "5"}  # attitude left out: optional
     definition = _quick_definition(db)
-    definition["questions"][1]["required"] = True  # no answers yet: edited in place
+    overall, attitude = definition.questions
+    definition = dataclasses.replace(definition, questions=(  # no answers yet: edited in place
+        overall, dataclasses.replace(attitude, required=True)))
     assert questionnaires.load_definition(definition).outcome == "updated"
     db.session.commit()
     assert client.post(f"/s/{code}", data=data).status_code == 400
@@ -96,7 +100,8 @@ def test_answer_is_stored_under_the_version_current_when_it_arrives(app, demo, d
     assert earlier.post(f"/s/{code}", data=first).status_code == 302
     data = open_form(later, f"/s/{code}") | {"q_overall": "5"}
     definition = _quick_definition(db)
-    definition["intro"]["en"] += " Thank you."
+    definition = dataclasses.replace(definition, intro=Bilingual(
+        definition.intro.vi, definition.intro.en + " Thank you."))
     assert questionnaires.load_definition(definition).outcome == "new-version"
     db.session.commit()
     assert later.post(f"/s/{code}", data=data).status_code == 302

@@ -2,7 +2,8 @@
 
 A flag says that a response looks suspicious, never that it is false: flags are kept beside the
 responses, and only an inspector's exclusion (with a reason, audited) takes one out of a figure.
-The thresholds are data (survey/rulebooks/anomaly_rules.yaml); each rule's docstring says why it
+The thresholds are data (survey/rulebooks/anomaly_rules.yaml, read by ``services.flags``; this
+module parses the text and says what is wrong as message codes); each rule's docstring says why it
 exists. ``repeat_browser`` is not decided here: responses are anonymous, so only the browser's own
 cookie can tell, at submission time (survey/recent.py).
 """
@@ -13,11 +14,9 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
+from survey.rules.messages import Message
 from survey.rules.periods import LOCAL_TZ
 from survey.rules.specs import SpecError, SpecFileError, load_yaml
 
@@ -25,7 +24,6 @@ BURST, IDENTICAL_RUN, OUT_OF_HOURS, REPEAT_BROWSER = (
     "burst", "identical_run", "out_of_hours", "repeat_browser")
 KINDS = (BURST, IDENTICAL_RUN, OUT_OF_HOURS, REPEAT_BROWSER)
 CHANNELS = ("qr", "kiosk", "paper", "online")
-RULES_PATH = Path(__file__).resolve().parent.parent / "rulebooks" / "anomaly_rules.yaml"
 SATURDAY, SUNDAY = 5, 6
 SECTION_KEYS = {
     "burst": ("enabled", "channels", "min_responses", "within_minutes"),
@@ -218,25 +216,25 @@ class AnomalyRulesError(SpecFileError):
     """A rules file that cannot be used."""
 
 
-def load_rules(path: Path = RULES_PATH) -> Rules:
-    """Read and check the anomaly rules file."""
-    return parse_rules(load_yaml(path.read_text(encoding="utf-8"), AnomalyRulesError))
+def read_rules(text: str) -> Rules:
+    """Parse and check the text of an anomaly rules file (YAML)."""
+    return parse_rules(load_yaml(text, AnomalyRulesError))
 
 
 def parse_rules(data: Any) -> Rules:
     """Check a parsed rules file (missing keys take the defaults); raise AnomalyRulesError."""
     data = {} if data is None else data
     if not isinstance(data, dict):
-        raise AnomalyRulesError([SpecError("file", _l("a rules file is a mapping"))])
+        raise AnomalyRulesError([SpecError("file", Message("anomaly_rules.not_mapping"))])
     errors: list[SpecError] = []
     sections = {}
     for name, keys in SECTION_KEYS.items():
         section = data.get(name) or {}
         if not isinstance(section, dict):
-            errors.append(SpecError(name, _l("a rule is a mapping")))
+            errors.append(SpecError(name, Message("anomaly_rules.rule_not_mapping")))
             section = {}
-        errors += [SpecError(f"{name}.{key}", _l("unknown setting")) for key in section
-                   if key not in keys]
+        errors += [SpecError(f"{name}.{key}", Message("anomaly_rules.unknown_setting"))
+                   for key in section if key not in keys]
         sections[name] = section
     burst = _rule(sections["burst"], "burst", errors,
                   ints=("min_responses", "within_minutes"))
@@ -252,27 +250,27 @@ def parse_rules(data: Any) -> Rules:
     return Rules(BurstRule(**burst), IdenticalRunRule(**run), OpeningHoursRule(**hours))
 
 
-def _rule(section: dict, where: str, errors: list[SpecError], *,
-          ints: tuple[str, ...], zero_ok: bool = False) -> dict:
+def _rule(section: dict[str, Any], where: str, errors: list[SpecError], *,
+          ints: tuple[str, ...], zero_ok: bool = False) -> dict[str, Any]:
     """A rule's keyword arguments from its ``section``: enabled, channels and ``ints``."""
     values: dict[str, Any] = {}
     if "enabled" in section:
         if not isinstance(section["enabled"], bool):
-            errors.append(SpecError(f"{where}.enabled", _l("true or false")))
+            errors.append(SpecError(f"{where}.enabled", Message("anomaly_rules.boolean")))
         values["enabled"] = bool(section["enabled"])
     least = 0 if zero_ok else 1
     for key in ints:
         if key in section:
             value = section[key]
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
-                errors.append(SpecError(f"{where}.{key}", _l("a whole number of at least %(n)d",
-                                                             n=least)))
+                errors.append(SpecError(f"{where}.{key}",
+                                        Message.of("anomaly_rules.at_least", n=least)))
             values[key] = value
     if "channels" in section:
         channels = section["channels"]
         if not isinstance(channels, list) or any(c not in CHANNELS for c in channels):
-            errors.append(SpecError(f"{where}.channels", _l(
-                "a list of channels among %(choices)s", choices=", ".join(CHANNELS))))
+            errors.append(SpecError(f"{where}.channels", Message.of(
+                "anomaly_rules.channels", choices=", ".join(CHANNELS))))
         else:
             values["channels"] = tuple(channels)
     return values
@@ -282,11 +280,12 @@ def _hours(value: Any, where: str, errors: list[SpecError]) -> Hours:
     """``"HH:MM-HH:MM"`` as (opens, closes); ``closed`` (or nothing) as None."""
     if value in (None, "closed"):
         return None
+    hours: Hours
     try:
         opens, closes = (time.fromisoformat(part.strip()) for part in str(value).split("-"))
+        hours = (opens, closes) if opens < closes else None
     except ValueError:
-        opens = closes = None
-    if opens is None or closes is None or closes <= opens:
-        errors.append(SpecError(where, _l("opening hours like 07:00-17:30, or closed")))
-        return None
-    return opens, closes
+        hours = None
+    if hours is None:
+        errors.append(SpecError(where, Message("anomaly_rules.hours")))
+    return hours

@@ -21,21 +21,24 @@ is called significant when nothing changed is up to 1 − 0.95⁶ ≈ 26%.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
-
-from flask_babel import lazy_gettext as _l
+from typing import Any, NamedTuple
 
 from survey.analysis.decree61 import criterion_mean
 from survey.analysis.estimates import Estimate
 from survey.analysis.intervals import Z95, wilson
 from survey.analysis.rates import MIN_SAMPLE
+from survey.rules.messages import Message
 
+Figure = Mapping[str, Any]  # a figure of an index report (or a whole report), read as JSON
+
+# The verdict codes and their sentences, as message codes (put in words by the render layer).
 VERDICTS = {
-    "higher": _l("Significantly higher"),
-    "lower": _l("Significantly lower"),
-    "no_change": _l("No significant change"),
-    "not_comparable": _l("Not enough responses to compare"),
+    "higher": Message("verdict.higher"),
+    "lower": Message("verdict.lower"),
+    "no_change": Message("verdict.no_change"),
+    "not_comparable": Message("verdict.not_comparable"),
 }
 
 
@@ -55,7 +58,7 @@ class Comparison:
 
 class Verdict(NamedTuple):
     code: str  # higher, lower, no_change or not_comparable
-    text: object  # lazily translated sentence
+    text: Message  # the sentence, as a message code (survey.render.messages words it)
 
 
 def _p_value(z: float) -> float:
@@ -69,15 +72,15 @@ def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> Comparison:
             raise ValueError("counts must satisfy 0 <= x <= n")
     p1 = x1 / n1 if n1 else None
     p2 = x2 / n2 if n2 else None
-    if p1 is None or p2 is None:
+    interval1, interval2 = wilson(x1, n1), wilson(x2, n2)  # None exactly when n is 0
+    if p1 is None or p2 is None or interval1 is None or interval2 is None:
         return Comparison(n1, n2, None if p1 is None else 100 * p1,
                           None if p2 is None else 100 * p2)
     pooled = (x1 + x2) / (n1 + n2)
     se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     # Both shares 0% or both 100%: no difference and no spread, nothing suggests a change.
     z = 0.0 if se == 0 else (p2 - p1) / se
-    low1, high1 = wilson(x1, n1)
-    low2, high2 = wilson(x2, n2)
+    (low1, high1), (low2, high2) = interval1, interval2
     a, b = 100 * p1, 100 * p2
     difference = b - a
     ci = (difference - math.hypot(b - low2, high1 - a),
@@ -105,8 +108,8 @@ def verdict(result: Comparison, alpha: float = 0.05, minimum_sample: int = MIN_S
     """Say whether the figure rose, fell or did not change significantly at ``alpha``."""
     if result.p_value is None or min(result.n_before, result.n_after) < max(minimum_sample, 1):
         code = "not_comparable"
-    elif result.p_value < alpha:
-        code = "higher" if result.difference > 0 else "lower"
+    elif result.p_value < alpha:  # a tested comparison always has its difference
+        code = "higher" if (result.difference or 0.0) > 0 else "lower"
     else:
         code = "no_change"
     return Verdict(code, VERDICTS[code])
@@ -115,7 +118,7 @@ def verdict(result: Comparison, alpha: float = 0.05, minimum_sample: int = MIN_S
 # --- two `survey index` reports ------------------------------------------------------------
 
 
-def _calculation(report: dict) -> str:
+def _calculation(report: Figure) -> str:
     """Which kind of figures a report holds, from its shape (method codes are data)."""
     if "max_points" in report:
         return "points"
@@ -125,19 +128,19 @@ def _calculation(report: dict) -> str:
     return "qd766" if report.get("n") is None and elements else "share"
 
 
-def _satisfied(figure: dict) -> int:
+def _satisfied(figure: Figure) -> int:
     """The count behind a share: exact from ``index`` and ``n`` while n < 10,000.
 
     ``index`` is rounded to 2 decimals, so ``index·n/100`` is within n/20,000 of the count.
     """
     if figure.get("satisfied") is not None:
-        return figure["satisfied"]
+        return int(figure["satisfied"])
     if not figure.get("n") or figure.get("index") is None:
         return 0
-    return round(figure["index"] * figure["n"] / 100)
+    return round(float(figure["index"]) * int(figure["n"]) / 100)
 
 
-def _from_interval(figure: dict) -> Estimate:
+def _from_interval(figure: Figure) -> Estimate:
     """An estimate whose variance is read back from its (possibly clipped) normal interval."""
     n, value, ci = figure.get("n") or 0, figure.get("index"), figure.get("ci95")
     if value is None:
@@ -146,24 +149,25 @@ def _from_interval(figure: dict) -> Estimate:
     return Estimate(n, value, (half / Z95) ** 2)
 
 
-def _from_distribution(figure: dict) -> Estimate:
+def _from_distribution(figure: Figure) -> Estimate:
     """A Decree 61 criterion's mean points and variance, exactly, from its distribution."""
     counts = {int(points): count for points, count in figure["distribution"].items() if count}
     top = max(int(points) for points in figure["distribution"])
     return criterion_mean(counts, top)
 
 
-def _points_total(report: dict) -> Estimate:
+def _points_total(report: Figure) -> Estimate:
     if not all("distribution" in e for e in report.get("elements", [])):
         return _from_interval(report)
-    used = [e for e in map(_from_distribution, report["elements"]) if e.value is not None]
+    used = [(e.value, e.variance) for e in map(_from_distribution, report["elements"])
+            if e.value is not None]
     if not used:
         return Estimate(report.get("n") or 0, None)
-    return Estimate(report.get("n") or 0, sum(e.value for e in used),
-                    sum(e.variance for e in used))
+    return Estimate(report.get("n") or 0, sum(value for value, _ in used),
+                    sum(variance for _, variance in used))
 
 
-def _test(kind: str, before: dict | None, after: dict | None) -> Comparison:
+def _test(kind: str, before: Figure | None, after: Figure | None) -> Comparison:
     if before is None or after is None:  # a figure only one period has
         old, new = before or {}, after or {}
         return Comparison(old.get("n") or 0, new.get("n") or 0, old.get("index"), new.get("index"))
@@ -175,8 +179,8 @@ def _test(kind: str, before: dict | None, after: dict | None) -> Comparison:
     return compare_estimates(_from_interval(before), _from_interval(after))
 
 
-def _row(level: str, code: str | None, kind: str, before: dict | None, after: dict | None,
-         alpha: float, minimum_sample: int, result: Comparison | None = None) -> dict:
+def _row(level: str, code: str | None, kind: str, before: Figure | None, after: Figure | None,
+         alpha: float, minimum_sample: int, result: Comparison | None = None) -> dict[str, Any]:
     result = result or _test(kind, before, after)
     judged = verdict(result, alpha, minimum_sample)
     shown = ({"n": f.get("n"), "index": f.get("index"), "ci95": f.get("ci95")} if f else None
@@ -188,7 +192,8 @@ def _row(level: str, code: str | None, kind: str, before: dict | None, after: di
             "verdict": judged.code, "verdict_text": judged.text}
 
 
-def _paired(before: list[dict], after: list[dict]) -> list[tuple[str, dict | None, dict | None]]:
+def _paired(before: list[Figure],
+            after: list[Figure]) -> list[tuple[str, Figure | None, Figure | None]]:
     """Figures matched by code: the earlier period's order, then codes new in the later one."""
     later = {f["code"]: f for f in after}
     earlier = {f["code"] for f in before}
@@ -196,8 +201,9 @@ def _paired(before: list[dict], after: list[dict]) -> list[tuple[str, dict | Non
             + [(f["code"], None, f) for f in after if f["code"] not in earlier])
 
 
-def compare_reports(before: dict, after: dict, *, alpha: float = 0.05,
-                    minimum_sample: int = MIN_SAMPLE, criteria: bool = False) -> list[dict]:
+def compare_reports(before: Figure, after: Figure, *, alpha: float = 0.05,
+                    minimum_sample: int = MIN_SAMPLE,
+                    criteria: bool = False) -> list[dict[str, Any]]:
     """Compare two reports of one method: the overall figure, each element (and criterion).
 
     Each row: ``level`` (overall, element, criterion), ``code`` (None overall), ``before`` and
@@ -218,7 +224,8 @@ def compare_reports(before: dict, after: dict, *, alpha: float = 0.05,
     elif kind != "qd766":  # Decision 766 has three ratios and no single index
         rows.append(_row("overall", None, "share" if kind == "share" else "mean", before, after,
                          *args))
-    element_kind = {"sipas": "mean", "points": "points", "qd766": "share"}.get(kind)
+    # A share report has no elements; were one to come, "mean" is how it would be tested.
+    element_kind = {"sipas": "mean", "points": "points", "qd766": "share"}.get(kind, "mean")
     for code, old, new in _paired(before.get("elements", []), after.get("elements", [])):
         rows.append(_row("element", code, element_kind, old, new, *args))
         if criteria and kind == "sipas":

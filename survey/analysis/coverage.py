@@ -14,6 +14,7 @@ import calendar
 from collections.abc import Iterable
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 from survey.analysis.sample import required_sample
 
@@ -47,7 +48,8 @@ def months_between(start_day: date, end_day: date) -> list[date]:
     return months
 
 
-def coverage(transactions: int | None, responses: int, margin: float = 0.05) -> dict:
+def coverage(transactions: int | None, responses: int,
+             margin: float = 0.05) -> dict[str, Any]:
     """Put ``responses`` beside the sample that ``transactions`` (N) needs at ``margin``.
 
     Without N (None) only the responses are known. With N = 0 the required sample is 0 and the

@@ -10,12 +10,13 @@ clipped to 0..18.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from typing import Any
 
 from survey.analysis.estimates import Estimate, normal_interval
 from survey.analysis.method_spec import MethodSpec
 from survey.analysis.sample import small_sample_warning
 from survey.analysis.tally import WHOLE, Tally
+from survey.rules.messages import Message
 
 
 def criterion_mean(valid: dict[int, int], points_max: int) -> Estimate:
@@ -29,26 +30,26 @@ def criterion_mean(valid: dict[int, int], points_max: int) -> Estimate:
     return Estimate(n, mean, variance, normal_interval(mean, variance, 0.0, points_max))
 
 
-def decree61_index(spec: MethodSpec, tally: Tally) -> dict:
+def decree61_index(spec: MethodSpec, tally: Tally) -> dict[str, Any]:
     """Mean points (out of 9 × scale_max) with the per-criterion means and distributions."""
-    warnings: list = []
-    elements, used = [], []
+    warnings: list[Message] = []
+    elements: list[dict[str, Any]] = []
+    used: list[tuple[float, float]] = []  # (mean, variance) of each answered criterion
     for code in spec.criteria:
         valid = tally.valid(code)
         estimate = criterion_mean(valid, spec.scale_max)
         distribution = {str(p): valid.get(p, 0) for p in range(spec.scale_max + 1)}
         elements.append({"code": code, **estimate.as_dict(), "distribution": distribution})
         if estimate.value is None:
-            warnings.append(_l("criterion %(code)s has no answer: the total leaves it out",
-                               code=code))
+            warnings.append(Message.of("decree61.criterion_left_out", code=code))
         else:
-            used.append(estimate)
+            used.append((estimate.value, estimate.variance))
     n, top = tally.respondents.get(WHOLE, 0), spec.scale_max * len(spec.criteria)
     if not used:
-        warnings.append(_l("no valid answer: the index cannot be computed"))
+        warnings.append(Message("index.no_valid_answer"))
         total = Estimate(n, None)
     else:
-        value, variance = sum(e.value for e in used), sum(e.variance for e in used)
+        value, variance = sum(v for v, _ in used), sum(var for _, var in used)
         total = Estimate(n, value, variance, normal_interval(value, variance, 0.0, top))
     if (small := small_sample_warning(n, spec.minimum_sample)) is not None:
         warnings.insert(0, small)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from survey.analysis.intervals import Z95, wilson
 
@@ -27,7 +28,7 @@ class Estimate:
     variance: float = 0.0
     ci95: tuple[float, float] | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The JSON shape of INTERFACES.md: n, index and ci95 rounded to 2 decimals."""
         return {"n": self.n, "index": None if self.value is None else round(self.value, 2),
                 "ci95": None if self.ci95 is None else [round(self.ci95[0], 2),
@@ -52,10 +53,10 @@ def normal_interval(value: float, variance: float, low: float, high: float) -> t
 
 def weighted_mean(parts: list[tuple[float, Estimate]], n: int, high: float = 100.0) -> Estimate:
     """The weighted mean of independent estimates; those without a value are left out."""
-    used = [(w, e) for w, e in parts if e.value is not None]
-    total = sum(w for w, _ in used)
+    used = [(w, e.value, e) for w, e in parts if e.value is not None]
+    total = sum(w for w, _, _ in used)
     if not used or total <= 0:
         return Estimate(n, None)
-    value = sum(w * e.value for w, e in used) / total
-    variance = sum((w / total) ** 2 * e.variance for w, e in used)
+    value = sum(w * v for w, v, _ in used) / total
+    variance = sum((w / total) ** 2 * e.variance for w, _, e in used)
     return Estimate(n, value, variance, normal_interval(value, variance, 0.0, high))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
+from typing import TypeVar
 
 from survey.analysis.tally import Tally
 from survey.rules.org_tree import OrgTree
@@ -10,9 +11,13 @@ from survey.rules.org_tree import OrgTree
 GROUPINGS = ("unit", "counter", "procedure", "officer", "channel", "month", "quarter", "year")
 
 
-def regroup(tallies: dict[Hashable, Tally], key: Callable[[Hashable], Hashable]) -> dict:
+Old = TypeVar("Old", bound=Hashable)
+New = TypeVar("New", bound=Hashable)
+
+
+def regroup(tallies: Mapping[Old, Tally], key: Callable[[Old], New]) -> dict[New, Tally]:
     """Merge the tallies whose ``key`` is the same."""
-    out: dict[Hashable, Tally] = {}
+    out: dict[New, Tally] = {}
     for old, tally in tallies.items():
         out.setdefault(key(old), Tally()).add(tally)
     return out

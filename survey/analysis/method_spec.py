@@ -1,16 +1,14 @@
-"""Index methods as data: parse and check a method file (pure; the files live in methods/)."""
+"""Index methods as data: parse and check a method file (pure; the files live in methods/ and
+``survey.services.indices.load_method`` reads them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
+from survey.rules.messages import Message
 from survey.rules.specs import SpecError, SpecFileError, check_code, load_yaml
 
-METHODS_DIR = Path(__file__).parent / "methods"
 CALCULATIONS = ("share", "sipas", "points", "qd766")
 AGGREGATIONS = ("mean",)
 
@@ -42,6 +40,16 @@ class MethodSpec:
     criteria: tuple[str, ...] = ()  # points methods: the scored questions
     unsatisfied_values: tuple[int, ...] = (1, 2)
 
+    @classmethod
+    def parse(cls, data: Any) -> MethodSpec:
+        """Check a parsed method file; raise MethodFileError listing every problem."""
+        return parse_method(data)
+
+    @classmethod
+    def from_yaml(cls, text: str) -> MethodSpec:
+        """Parse a method file's YAML text."""
+        return parse_method(load_yaml(text, MethodFileError))
+
     def question_codes(self) -> list[str]:
         """Every question code the method reads."""
         codes = [self.question] if self.question else []
@@ -49,34 +57,23 @@ class MethodSpec:
         return codes + list(self.criteria)
 
 
-def available_methods() -> list[str]:
-    """The codes of the method files shipped with the application."""
-    return sorted(path.stem for path in METHODS_DIR.glob("*.yaml"))
-
-
-def load_method(code: str, directory: Path = METHODS_DIR) -> MethodSpec:
-    """Read and check the method file ``<code>.yaml``."""
-    path = directory / f"{code}.yaml"
-    return parse_method(load_yaml(path.read_text(encoding="utf-8"), MethodFileError))
-
-
 def parse_method(data: Any) -> MethodSpec:
     """Check a parsed method file; raise MethodFileError listing every problem."""
     errors: list[SpecError] = []
     if not isinstance(data, dict):
-        raise MethodFileError([SpecError("file", _l("a method file is a mapping"))])
+        raise MethodFileError([SpecError("file", Message("method.not_mapping"))])
     check_code(data.get("code"), "code", errors)
     calculation = data.get("calculation")
     if calculation not in CALCULATIONS:
-        errors.append(SpecError("calculation", _l("must be one of %(choices)s",
-                                                  choices=", ".join(CALCULATIONS))))
+        errors.append(SpecError("calculation", Message.of("method.one_of",
+                                                         choices=", ".join(CALCULATIONS))))
     scale_max = _positive_int(data.get("scale_max"), "scale_max", errors)
     threshold = _positive_int(data.get("satisfied_threshold", 4), "satisfied_threshold", errors)
     if calculation in ("share", "sipas") and scale_max and threshold and threshold > scale_max:
-        errors.append(SpecError("satisfied_threshold", _l("is above scale_max")))
+        errors.append(SpecError("satisfied_threshold", Message("method.threshold_above_max")))
     minimum = _positive_int(data.get("minimum_sample", 30), "minimum_sample", errors)
     if data.get("aggregation", "mean") not in AGGREGATIONS:
-        errors.append(SpecError("aggregation", _l("only mean is supported")))
+        errors.append(SpecError("aggregation", Message("method.only_mean")))
     question = data.get("question")
     if calculation in ("share", "qd766"):
         check_code(question, "question", errors)
@@ -84,31 +81,31 @@ def parse_method(data: Any) -> MethodSpec:
     criteria = _criteria(data.get("criteria"), errors) if calculation == "points" else ()
     unsatisfied = tuple(data.get("unsatisfied_values", (1, 2)) or ())
     if any(not isinstance(v, int) for v in unsatisfied):
-        errors.append(SpecError("unsatisfied_values", _l("a list of whole numbers")))
+        errors.append(SpecError("unsatisfied_values", Message("method.whole_numbers")))
     if errors:
         raise MethodFileError(errors)
-    return MethodSpec(code=data["code"], calculation=calculation, scale_max=scale_max,
+    return MethodSpec(code=data["code"], calculation=str(calculation), scale_max=scale_max,
                       satisfied_threshold=threshold, minimum_sample=minimum, question=question,
                       elements=elements, criteria=criteria, unsatisfied_values=unsatisfied)
 
 
 def _positive_int(value: Any, where: str, errors: list[SpecError]) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        errors.append(SpecError(where, _l("a whole number of at least 1")))
+        errors.append(SpecError(where, Message("method.positive_int")))
         return 0
     return value
 
 
 def _weight(value: Any, where: str, errors: list[SpecError]) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        errors.append(SpecError(where, _l("a weight is a number above 0")))
+        errors.append(SpecError(where, Message("method.weight")))
         return 1.0
     return float(value)
 
 
 def _criteria(value: Any, errors: list[SpecError]) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
-        errors.append(SpecError("criteria", _l("a non-empty list of question codes")))
+        errors.append(SpecError("criteria", Message("method.no_criteria")))
         return ()
     for i, code in enumerate(value):
         check_code(code, f"criteria[{i}]", errors)
@@ -117,13 +114,13 @@ def _criteria(value: Any, errors: list[SpecError]) -> tuple[str, ...]:
 
 def _elements(value: Any, errors: list[SpecError]) -> tuple[ElementSpec, ...]:
     if not isinstance(value, list) or not value:
-        errors.append(SpecError("elements", _l("a non-empty list of elements")))
+        errors.append(SpecError("elements", Message("method.no_elements")))
         return ()
     elements, seen = [], set()
     for i, item in enumerate(value):
         where = f"elements[{i}]"
         if not isinstance(item, dict):
-            errors.append(SpecError(where, _l("an element is a mapping with code and criteria")))
+            errors.append(SpecError(where, Message("method.element_not_mapping")))
             continue
         check_code(item.get("code"), f"{where}.code", errors)
         criteria = []
@@ -131,12 +128,13 @@ def _elements(value: Any, errors: list[SpecError]) -> tuple[ElementSpec, ...]:
             entry = entry if isinstance(entry, dict) else {"code": entry}
             if check_code(entry.get("code"), f"{where}.criteria[{j}]", errors):
                 if entry["code"] in seen:
-                    errors.append(SpecError(f"{where}.criteria[{j}]", _l(
-                        "criterion %(code)s appears twice", code=entry["code"])))
+                    errors.append(SpecError(f"{where}.criteria[{j}]", Message.of(
+                        "method.criterion_twice", code=entry["code"])))
                 seen.add(entry["code"])
                 criteria.append((entry["code"], _weight(entry.get("weight", 1), where, errors)))
         if not criteria:
-            errors.append(SpecError(f"{where}.criteria", _l("an element needs criteria")))
+            errors.append(SpecError(f"{where}.criteria",
+                                    Message("method.element_without_criteria")))
         elements.append(ElementSpec(str(item.get("code")), _weight(item.get("weight", 1), where,
                                                                     errors), tuple(criteria)))
     return tuple(elements)

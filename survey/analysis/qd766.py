@@ -13,11 +13,13 @@ Definitions (cases outside the body's competence, i.e. refused or forwarded, are
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from survey.analysis.estimates import share_estimate
 from survey.analysis.method_spec import MethodSpec
 from survey.analysis.sample import small_sample_warning
 from survey.analysis.tally import Tally
+from survey.rules.messages import Message
 
 
 @dataclass(frozen=True)
@@ -28,16 +30,17 @@ class CaseCounts:
     resolved_bad: int = 0  # of those, rated unsatisfied, reopened or resolved late
 
 
-def _ratio(code: str, good: int, n: int, minimum: int, warnings: list) -> dict:
+def _ratio(code: str, good: int, n: int, minimum: int,
+           warnings: list[Message]) -> dict[str, Any]:
     if (small := small_sample_warning(n, minimum, code)) is not None:
         warnings.append(small)
     return {"code": code, **share_estimate(good, n).as_dict()}
 
 
-def qd766_ratios(spec: MethodSpec, cases: CaseCounts, tally: Tally) -> dict:
+def qd766_ratios(spec: MethodSpec, cases: CaseCounts, tally: Tally) -> dict[str, Any]:
     """The three ratios as elements (each with n and a Wilson interval); no single index."""
-    warnings: list = []
-    valid = tally.valid(spec.question)
+    warnings: list[Message] = []
+    valid = tally.valid(spec.question or "")  # a qd766 file names its question (parse_method)
     answered = sum(valid.values())
     unsatisfied = sum(c for v, c in valid.items() if v in spec.unsatisfied_values)
     elements = [

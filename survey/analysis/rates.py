@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from survey.analysis.intervals import wilson
 
@@ -28,6 +29,6 @@ class Share:
     def is_small_sample(self) -> bool:
         return self.n < MIN_SAMPLE
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"n": self.n, "index": self.index,
                 "ci95": list(self.ci95) if self.ci95 else None}

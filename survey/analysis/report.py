@@ -1,19 +1,25 @@
-"""Assemble an index report: overall figure, elements, groups and warnings (pure)."""
+"""Assemble an index report: overall figure, elements, groups and warnings (pure).
+
+Warnings are ``Message`` codes (or what the method modules return): the render layer words them
+(``survey.render.messages``), in the reader's language.
+"""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from typing import Any
 
 from survey.analysis.decree61 import decree61_index
+from survey.analysis.index_report import Group, IndexReport
 from survey.analysis.method_spec import MethodSpec
 from survey.analysis.qd766 import CaseCounts, qd766_ratios
 from survey.analysis.sipas import satisfaction_rate, sipas_index
 from survey.analysis.tally import Tally, merged
+from survey.rules.messages import Message
 
 SUPPRESSED_GROUPINGS = ("officer",)  # small groups here would point at one person's ratings
 
 
-def compute(spec: MethodSpec, tally: Tally, cases: CaseCounts | None = None) -> dict:
+def compute(spec: MethodSpec, tally: Tally, cases: CaseCounts | None = None) -> dict[str, Any]:
     """Run the method's calculation on one group's tally."""
     if spec.calculation == "share":
         return satisfaction_rate(spec, tally)
@@ -24,26 +30,21 @@ def compute(spec: MethodSpec, tally: Tally, cases: CaseCounts | None = None) -> 
     return qd766_ratios(spec, cases or CaseCounts(), tally)
 
 
-def _group(key: dict, result: dict) -> dict:
-    group = {"key": key, "n": result["n"], "index": result["index"], "ci95": result["ci95"]}
-    if "elements" in result:
-        group["elements"] = result["elements"]
-    return group
+def _group(key: dict[str, Any], result: dict[str, Any]) -> Group:
+    return Group(key, result["n"], result["index"], result["ci95"], result.get("elements"))
 
 
-def build_report(spec: MethodSpec, header: dict, groups: list[tuple[dict, Tally]],
-                 by: str | None, cases: CaseCounts | None = None) -> dict:
+def build_report(spec: MethodSpec, header: dict[str, Any],
+                 groups: list[tuple[dict[str, Any], Tally]], by: str | None,
+                 cases: CaseCounts | None = None) -> IndexReport:
     """The INTERFACES.md report; ``groups`` are (key, tally), one of them when there is no --by.
 
+    ``header`` holds ``from``, ``to`` and ``scope`` (``{"unit": code}``) as the JSON shows them.
     The overall figure is computed on the sum of the groups, so groups always add up to it.
     """
     whole = compute(spec, merged([tally for _, tally in groups]), cases)
-    report = {"method": spec.code, **header, "n": whole["n"], "index": whole["index"],
-              "ci95": whole["ci95"]}
-    for extra in ("max_points", "elements"):
-        if extra in whole:
-            report[extra] = whole[extra]
     warnings = list(whole["warnings"])
+    shown: list[Group] | None = None
     if by is not None:
         shown, hidden = [], 0
         for key, tally in groups:
@@ -52,9 +53,11 @@ def build_report(spec: MethodSpec, header: dict, groups: list[tuple[dict, Tally]
                 hidden += 1
                 continue
             shown.append(_group(key, result))
-        report["groups"] = shown
         if hidden:
-            warnings.append(_l("%(count)s %(by)s groups below the minimum sample of %(minimum)s "
-                               "are not shown", count=hidden, by=by, minimum=spec.minimum_sample))
-    report["warnings"] = warnings
-    return report
+            warnings.append(Message.of("report.groups_hidden", count=hidden, by=by,
+                                       minimum=spec.minimum_sample))
+    return IndexReport(method=spec.code, start=header.get("from"), end=header.get("to"),
+                       unit=(header.get("scope") or {}).get("unit"), n=whole["n"],
+                       index=whole["index"], ci95=whole["ci95"], warnings=warnings,
+                       max_points=whole.get("max_points"), elements=whole.get("elements"),
+                       groups=shown)

@@ -1,21 +1,25 @@
-"""Run an index method for a scope: load the aggregates (via ``load``) and build the report.
+"""Run an index method for a scope on aggregates already loaded: group them and build the report.
 
-No SQL here: every query is in ``load``; this only chooses which aggregates a method needs.
+Pure: the aggregates come in as arguments. ``survey.services.indices`` loads them through
+``load`` (the analysis's one SQL door) and calls ``index_report``; this module only decides
+which aggregates a method needs (``respondent_sets``) and how groups are formed and labelled.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy.orm import Session
-
-from survey.analysis import load
 from survey.analysis.grouping import period_key, regroup, roll_up_units
+from survey.analysis.index_report import IndexReport
 from survey.analysis.method_spec import MethodSpec
+from survey.analysis.qd766 import CaseCounts
 from survey.analysis.report import build_report
 from survey.analysis.tally import WHOLE, Tally
 from survey.rules.org_tree import OrgTree
+from survey.rules.periods import date_range
 
 
 @dataclass(frozen=True)
@@ -32,19 +36,18 @@ class Scope:
     procedure_id: int | None = None
 
     @classmethod
-    def of(cls, start_day: date | None, end_day: date | None, unit=None, **filters) -> Scope:
-        """The scope of inclusive local days for a unit's subtree (everything when no unit)."""
-        from survey.rules.periods import date_range
-        from survey.services.org import subtree_ids
+    def of(cls, start_day: date | None, end_day: date | None, *, unit_code: str | None = None,
+           unit_id: int | None = None, unit_ids: list[int] | None = None,
+           **filters: Any) -> Scope:
+        """The scope of inclusive local days, for a unit and the ids of its subtree if given.
 
+        ``survey.services.indices.scope`` finds the subtree of a unit row.
+        """
         start, end = date_range(start_day, end_day)
-        if unit is None:
-            return cls(start_day, end_day, start, end, **filters)
-        return cls(start_day, end_day, start, end, unit.code, unit.id, subtree_ids(unit.id),
-                   **filters)
+        return cls(start_day, end_day, start, end, unit_code, unit_id, unit_ids, **filters)
 
     @property
-    def filters(self) -> dict:
+    def filters(self) -> dict[str, Any]:
         """The keyword arguments ``load`` takes to restrict responses to this scope."""
         return {"start": self.start, "end": self.end, "unit_ids": self.unit_ids,
                 "counter_id": self.counter_id, "procedure_id": self.procedure_id,
@@ -58,50 +61,35 @@ def respondent_sets(spec: MethodSpec) -> dict[str, list[str]]:
     return sets
 
 
-def _labelled(session: Session, by: str, tallies: dict, scope: Scope) -> list[tuple[dict, Tally]]:
+def regrouped(by: str, tallies: Mapping[Any, Tally], scope: Scope,
+              tree: OrgTree | None = None) -> dict[Any, Tally]:
+    """The groups ``by`` asks for: units rolled up under the scope (``tree`` needed), months
+    merged into quarters or years, anything else as loaded."""
     if by == "unit":
-        tallies = roll_up_units(tallies, scope.unit_id, OrgTree(load.unit_parents(session)))
-    elif by in ("quarter", "year"):
-        tallies = regroup(tallies, lambda month: period_key(month, by))
-    labels = load.group_labels(session, by, list(tallies))
+        if tree is None:
+            raise ValueError("grouping by unit needs the unit tree")
+        return roll_up_units(dict(tallies), scope.unit_id, tree)
+    if by in ("quarter", "year"):
+        return regroup(dict(tallies), lambda month: period_key(str(month), by))
+    return dict(tallies)
+
+
+def _labelled(by: str, tallies: Mapping[Any, Tally],
+              labels: Mapping[Hashable, Any]) -> list[tuple[dict[str, Any], Tally]]:
     keyed = [({by: labels.get(k, k)}, tally) for k, tally in tallies.items()]
     return sorted(keyed, key=lambda item: (item[0][by] is None, str(item[0][by])))
 
 
-def whole_tally(session: Session, spec: MethodSpec, scope: Scope) -> Tally:
-    """The scope's counts for the method's questions, as one group."""
-    tallies = load.answer_tallies(session, codes=spec.question_codes(), sets=respondent_sets(spec),
-                                  by=None, **scope.filters)
-    return tallies.get((), Tally())
+def index_report(spec: MethodSpec, scope: Scope, by: str | None, tallies: Mapping[Any, Tally],
+                 *, labels: Mapping[Hashable, Any] | None = None,
+                 cases: CaseCounts | None = None) -> IndexReport:
+    """Compute ``spec`` over the scope's ``tallies``, grouped ``by`` one dimension or not at all.
 
-
-def monthly_cells(session: Session, spec: MethodSpec, scope: Scope,
-                  by: str | None) -> dict[tuple, Tally]:
-    """The scope's counts per (group of ``by`` or None, month), in one pass over the answers.
-
-    The whole, each month and each group are sums of these cells (``regroup``): a response lies
-    in one group and one month, so even its respondent counts add up.
+    ``tallies`` are keyed as ``load.answer_tallies`` keys them (``()`` for the whole), already
+    ``regrouped`` when ``by`` is given; ``labels`` name the group keys (codes for ids).
     """
-    return load.answer_tallies(session, codes=spec.question_codes(), sets=respondent_sets(spec),
-                               by=by, by_month=True, **scope.filters)
-
-
-def run_index(session: Session, spec: MethodSpec, scope: Scope, by: str | None,
-              tallies: dict | None = None) -> dict:
-    """Compute ``spec`` over the scope, grouped ``by`` one dimension or not at all.
-
-    ``tallies`` already loaded for the scope (keyed as ``answer_tallies`` keys ``by``: ``()``
-    for the whole, months for the periods) save the query.
-    """
-    if tallies is None:
-        tallies = load.answer_tallies(session, codes=spec.question_codes(),
-                                      sets=respondent_sets(spec), by=by, **scope.filters)
-    cases = None
-    if spec.calculation == "qd766":
-        cases = load.case_counts(session, start_day=scope.start_day, end_day=scope.end_day,
-                                 start=scope.start, end=scope.end, unit_ids=scope.unit_ids)
     groups = [({}, tally) for tally in tallies.values()] if by is None else \
-        _labelled(session, by, tallies, scope)
+        _labelled(by, tallies, labels or {})
     header = {"from": scope.start_day.isoformat() if scope.start_day else None,
               "to": scope.end_day.isoformat() if scope.end_day else None,
               "scope": {"unit": scope.unit_code}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from flask_babel import lazy_gettext as _l
+from survey.rules.messages import Message
 
 
 def required_sample(population: int, margin: float = 0.05) -> int:
@@ -14,11 +14,10 @@ def required_sample(population: int, margin: float = 0.05) -> int:
     return math.ceil(population / (1 + population * margin * margin))
 
 
-def small_sample_warning(n: int, minimum: int, where: str = ""):
+def small_sample_warning(n: int, minimum: int, where: str = "") -> Message | None:
     """A warning when ``n`` is below the method's minimum sample, else None."""
     if n >= minimum:
         return None
     if where:
-        return _l("%(where)s: n=%(n)s is below the minimum sample of %(minimum)s",
-                  where=where, n=n, minimum=minimum)
-    return _l("n=%(n)s is below the minimum sample of %(minimum)s", n=n, minimum=minimum)
+        return Message.of("sample.small_in", where=where, n=n, minimum=minimum)
+    return Message.of("sample.small", n=n, minimum=minimum)

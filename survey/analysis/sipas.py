@@ -7,12 +7,13 @@ mean of the elements that have a value. See ``estimates`` for the interval and i
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from typing import Any
 
 from survey.analysis.estimates import Estimate, share_estimate, weighted_mean
 from survey.analysis.method_spec import ElementSpec, MethodSpec
 from survey.analysis.sample import small_sample_warning
 from survey.analysis.tally import WHOLE, Tally
+from survey.rules.messages import Message
 
 
 def criterion_estimate(tally: Tally, code: str, threshold: int) -> Estimate:
@@ -22,33 +23,35 @@ def criterion_estimate(tally: Tally, code: str, threshold: int) -> Estimate:
     return share_estimate(satisfied, sum(valid.values()))
 
 
-def satisfaction_rate(spec: MethodSpec, tally: Tally) -> dict:
+def satisfaction_rate(spec: MethodSpec, tally: Tally) -> dict[str, Any]:
     """The share of ``overall`` answers at or above the threshold, with its Wilson interval."""
-    estimate = criterion_estimate(tally, spec.question, spec.satisfied_threshold)
+    # A share method's file names its question (parse_method checks it).
+    estimate = criterion_estimate(tally, spec.question or "", spec.satisfied_threshold)
     warning = small_sample_warning(estimate.n, spec.minimum_sample)
     return {**estimate.as_dict(), "warnings": [warning] if warning else []}
 
 
-def _element(spec: MethodSpec, element: ElementSpec, tally: Tally, warnings: list) -> tuple:
-    criteria, parts = [], []
+def _element(spec: MethodSpec, element: ElementSpec, tally: Tally,
+             warnings: list[Message]) -> tuple[Estimate, dict[str, Any]]:
+    criteria: list[dict[str, Any]] = []
+    parts: list[tuple[float, Estimate]] = []
     for code, weight in element.criteria:
         estimate = criterion_estimate(tally, code, spec.satisfied_threshold)
         criteria.append({"code": code, **estimate.as_dict()})
         parts.append((weight, estimate))
         if estimate.value is None:
-            warnings.append(_l("criterion %(code)s has no valid answer and is left out",
-                               code=code))
+            warnings.append(Message.of("index.criterion_left_out", code=code))
     result = weighted_mean(parts, tally.respondents.get(element.code, 0))
     if result.value is None:
-        warnings.append(_l("element %(code)s has no valid answer and is left out",
-                           code=element.code))
+        warnings.append(Message.of("index.element_left_out", code=element.code))
     return result, {"code": element.code, **result.as_dict(), "criteria": criteria}
 
 
-def sipas_index(spec: MethodSpec, tally: Tally) -> dict:
+def sipas_index(spec: MethodSpec, tally: Tally) -> dict[str, Any]:
     """Criteria shares, element means and the SIPAS index with their intervals and warnings."""
-    warnings: list = []
-    parts, elements = [], []
+    warnings: list[Message] = []
+    parts: list[tuple[float, Estimate]] = []
+    elements: list[dict[str, Any]] = []
     for element in spec.elements:
         estimate, shown = _element(spec, element, tally, warnings)
         parts.append((element.weight, estimate))
@@ -56,10 +59,9 @@ def sipas_index(spec: MethodSpec, tally: Tally) -> dict:
     n = tally.respondents.get(WHOLE, 0)
     index = weighted_mean(parts, n)
     if index.value is None:
-        warnings.append(_l("no valid answer: the index cannot be computed"))
+        warnings.append(Message("index.no_valid_answer"))
     elif sum(1 for e in elements for c in e["criteria"] if c["index"] is not None) > 1:
-        warnings.append(_l("the interval treats criteria as independent; answers of the same "
-                           "respondents are correlated, so the true interval is wider"))
+        warnings.append(Message("index.correlated_criteria"))
     if (small := small_sample_warning(n, spec.minimum_sample)) is not None:
         warnings.insert(0, small)
     return {**index.as_dict(), "elements": elements, "warnings": warnings}

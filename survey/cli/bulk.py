@@ -130,11 +130,14 @@ def import_command(file, questionnaire_code, dry_run, skip_invalid, fmt):
 @with_appcontext
 def index_command(method, date_from, date_to, unit_code, by, without_excluded, compare, fmt):
     """Compute a satisfaction index with its n and 95% confidence interval."""
+    from dataclasses import replace
+
     from survey.analysis.compare import compare_reports
-    from survey.analysis.method_spec import load_method
     from survey.analysis.render import to_csv, to_json, to_table
-    from survey.analysis.run import Scope, run_index
+    from survey.render.messages import plain
     from survey.rules.periods import other_period
+    from survey.services.indices import load_method, run_index
+    from survey.services.indices import scope as index_scope
 
     start_day, end_day = date_span_options(date_from, date_to)
     if method == "qd766" and by:
@@ -143,17 +146,21 @@ def index_command(method, date_from, date_to, unit_code, by, without_excluded, c
         fail("--compare needs --from and --to")
     unit = unit_or_fail(unit_code) if unit_code else None
     spec = load_method(method)
-    scope = Scope.of(start_day, end_day, unit, without_excluded=without_excluded)
-    report = run_index(db.session, spec, scope, by)
+    scope = index_scope(start_day, end_day, unit, without_excluded=without_excluded)
+    report = run_index(spec, scope, by)
     if compare:
         before_start, before_end = other_period(start_day, end_day, compare.replace("-", "_"))
-        before = run_index(db.session, spec, Scope.of(before_start, before_end, unit,
-                                                      without_excluded=without_excluded), None)
-        report["comparison"] = {"from": before_start.isoformat(), "to": before_end.isoformat(),
-                                "rows": compare_reports(before, report,
-                                                        minimum_sample=spec.minimum_sample)}
-    render = {"json": to_json, "csv": to_csv, "table": to_table}[fmt]
-    click.echo(render(report).rstrip("\n"))
+        before = run_index(spec, index_scope(before_start, before_end, unit,
+                                             without_excluded=without_excluded), None)
+        report = replace(report, comparison={
+            "from": before_start.isoformat(), "to": before_end.isoformat(),
+            "rows": compare_reports(before.to_json(), report.to_json(),
+                                    minimum_sample=spec.minimum_sample)})
+    if fmt == "csv":
+        shown = to_csv(report)
+    else:
+        shown = (to_json if fmt == "json" else to_table)(report, plain)
+    click.echo(shown.rstrip("\n"))
 
 
 @click.command("export")

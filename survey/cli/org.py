@@ -149,6 +149,7 @@ def questionnaires_group():
 @with_appcontext
 def load_questionnaire_command(file, fmt):
     """Validate and load a questionnaire file; a changed, answered one becomes a new version."""
+    from survey.render.messages import plain
     from survey.rules.questionnaire_spec import QuestionnaireError
     from survey.services.questionnaires import load_file
 
@@ -156,7 +157,7 @@ def load_questionnaire_command(file, fmt):
         result = load_file(file)
     except QuestionnaireError as error:
         for item in error.errors:
-            click.echo(f"{file}: {item.where}: {item.message}", err=True)
+            click.echo(f"{file}: {item.where}: {plain(item.message)}", err=True)
         sys.exit(1)
     db.session.commit()
     emit({"code": result.code, "version": result.version, "outcome": result.outcome}, fmt,
@@ -168,12 +169,15 @@ def load_questionnaire_command(file, fmt):
 @with_appcontext
 def list_questionnaires_command(fmt):
     """List questionnaires and their versions."""
+    from survey.services.questionnaires import definition_of
+
     rows = []
     for q in db.session.scalars(select(Questionnaire).order_by(Questionnaire.code)):
         current = q.current
-        rows.append({"code": q.code, "title": current.definition["title"]["vi"],
+        definition = definition_of(current)
+        rows.append({"code": q.code, "title": definition.title.vi,
                      "version": current.version, "versions": len(q.versions),
-                     "questions": len(current.definition["questions"])})
+                     "questions": len(definition.questions)})
     emit(rows, fmt, lambda data: [click.echo(f"{r['code']:<10} v{r['version']:<3} "
                                              f"{r['questions']:>3} questions  {r['title']}")
                                   for r in data])

@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from survey.clock import local_today
 from survey.forms.base import Form
-from survey.rules.periods import local_today
 
 METHOD_LABELS = {
     "satisfaction-rate": _l("Quick satisfaction rate"),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from survey.forms.base import Form
 from survey.rules.answers import COMMENT_MAX_LENGTH, NO_OPINION
+from survey.rules.questionnaire_spec import Definition, Question
 
 
 class SurveyFormBase(Form):
@@ -25,22 +28,22 @@ class SurveyFormBase(Form):
                             validate_choice=False, validators=[Optional()])
 
 
-def _choices(definition: dict, question: dict, lang: str) -> list[tuple[str, str]]:
-    choices = [(str(p["value"]), p["label"][lang]) for p in definition["scales"][question["scale"]]]
-    if question["no_opinion"]:
+def _choices(definition: Definition, question: Question, lang: str) -> list[tuple[str, str]]:
+    choices = [(str(p.value), p.label[lang]) for p in definition.scales[question.scale]]
+    if question.no_opinion:
         choices.append((NO_OPINION, str(_l("No opinion"))))
     return choices
 
 
-def _make_form_class(definition: dict, lang: str) -> type[SurveyFormBase]:
+def _make_form_class(definition: Definition, lang: str) -> type[SurveyFormBase]:
     class SurveyForm(SurveyFormBase):
         pass
 
-    for question in definition["questions"]:
+    for question in definition.questions:
         validators = ([InputRequired(message=_l("Please choose an answer."))]
-                      if question["required"] else [Optional()])
-        setattr(SurveyForm, f"q_{question['code']}", RadioField(
-            question["text"][lang], choices=_choices(definition, question, lang),
+                      if question.required else [Optional()])
+        setattr(SurveyForm, f"q_{question.code}", RadioField(
+            question.text[lang], choices=_choices(definition, question, lang),
             validators=validators, validate_choice=False,  # parse_answers checks the scale
         ))
     return SurveyForm
@@ -66,17 +69,17 @@ def build_survey_form(version, lang: str, formdata=None) -> SurveyFormBase:
     return form
 
 
-def question_fields(form: SurveyFormBase, definition: dict) -> list[tuple[dict, object]]:
-    return [(q, form[f"q_{q['code']}"]) for q in definition["questions"]]
+def question_fields(form: SurveyFormBase, definition: Definition) -> list[tuple[Question, Any]]:
+    return [(q, form[f"q_{q.code}"]) for q in definition.questions]
 
 
-def raw_answers(form: SurveyFormBase, definition: dict) -> dict[str, str | None]:
-    return {q["code"]: form[f"q_{q['code']}"].data for q in definition["questions"]}
+def raw_answers(form: SurveyFormBase, definition: Definition) -> dict[str, str | None]:
+    return {q.code: form[f"q_{q.code}"].data for q in definition.questions}
 
 
-def problems(form: SurveyFormBase, definition: dict) -> list[tuple[str, str, str]]:
+def problems(form: SurveyFormBase, definition: Definition) -> list[tuple[str, str, str]]:
     """``(element id, label, first error)`` of each field in error, in the page's order."""
-    found = [(f"fs-{field.id}", f"{q['code']}. {field.label.text}" if q.get("element")
+    found = [(f"fs-{field.id}", f"{q.code}. {field.label.text}" if q.element
               else field.label.text, field.errors[0])
              for q, field in question_fields(form, definition) if field.errors]
     return found + [(field.id, str(field.label.text), field.errors[0])

@@ -8,7 +8,7 @@ from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from survey.forms.base import Form
-from survey.services.transaction_files import count_problem
+from survey.render.labels import count_problem_text
 
 MONTHS = range(1, 13)
 
@@ -23,7 +23,7 @@ class ChooseUnitYearForm(Form):
 
 def _count(form, field) -> None:
     """The import's rules for a count; a box that is not a number has its own error already."""
-    problem = None if field.data is None else count_problem(field.data)
+    problem = None if field.data is None else count_problem_text(field.data)
     if problem:
         raise ValidationError(problem)
 

@@ -24,27 +24,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
 from survey.models.base import UTCDateTime, enum_column, utcnow
+from survey.rules.case_states import CaseKind, CaseState
 
-
-class CaseKind(enum.StrEnum):
-    FEEDBACK = "feedback"
-    COMPLAINT = "complaint"
-    DENUNCIATION = "denunciation"
-
-
-class CaseState(enum.StrEnum):
-    RECEIVED = "received"
-    ACCEPTED = "accepted"
-    REFUSED = "refused"
-    FORWARDED = "forwarded"
-    IN_PROGRESS = "in_progress"
-    WAITING_ON_CITIZEN = "waiting_on_citizen"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-    # Law 136/2025/QH15 (from 1 July 2026): suspension stops the clock; the two others end it.
-    SUSPENDED = "suspended"
-    WITHDRAWN = "withdrawn"
-    TERMINATED = "terminated"
+# CaseKind and CaseState are defined with the workflow rules (pure) and stored here; importing
+# them from survey.models keeps working.
 
 
 class CaseChannel(enum.StrEnum):

@@ -1,6 +1,8 @@
 """Charts drawn on the server as inline SVG: a monthly trend, a ranking, answer distributions.
 
-Pure: data in, markup out; callable outside a request (numbers then use the default locale).
+Pure: data in, markup out. The words and the number format come in a ``ChartText`` (the
+caller translates it, see ``ChartText.translated``), so this module needs no Flask-Babel and draws
+the same outside a request.
 Greyscale by design (they print on office printers): categories differ in lightness, the
 "no opinion" share is hatched, and values are written on the chart. No ``style`` attribute (the
 CSP forbids inline styles): presentation attributes only. The SVG is ``role="img"`` named by its
@@ -11,10 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
-from flask_babel import format_decimal, format_percent
-from flask_babel import gettext as _
+from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup, escape
 
 Interval = tuple[float, float] | None
@@ -32,14 +35,52 @@ SCALE_INKS = (INK, INK, INK, "#ffffff", "#ffffff")
 CHAR = 0.58  # average glyph width in em, to lay out legends and short labels
 
 
-def number(value: float) -> str:
+def N_(msgid: str) -> str:  # noqa: N802 (the name pybabel extracts by default)
+    """Mark a msgid for extraction; ``ChartText.translated`` translates it."""
+    return msgid
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """The words of the charts and the locale of their numbers, in the reader's language.
+
+    The defaults are the English msgids; ``translated`` passes each through the caller's gettext
+    (untouched templates: this module fills in the ``%(name)s`` values).
+    """
+
+    locale: str = "en"
+    no_data: str = N_("No data")
+    no_opinion: str = N_("No opinion")
+    interval: str = N_("%(level)s interval")
+    small_sample: str = N_("fewer than %(minimum)s responses")
+    n: str = N_("n = %(n)s")
+    trend_desc: str = N_("%(count)s months from %(first)s to %(last)s, the last value %(value)s; "
+                         "the shaded band is the 95%% interval. The table beside the chart gives "
+                         "every value.")
+    ranking_desc: str = N_("%(count)s rows, each a bar with its 95%% interval. The table beside "
+                           "the chart gives every value.")
+    distribution_desc: str = N_("For each of %(count)s questions, the share of each answer from "
+                                "%(first)s to %(last)s. The table beside the chart gives every "
+                                "value.")
+
+    def translated(self, gettext: Callable[[str], str], locale: str) -> ChartText:
+        """These texts through ``gettext`` (called without values), numbers in ``locale``."""
+        words = {f.name: gettext(getattr(self, f.name)) for f in fields(self)
+                 if f.name != "locale"}
+        return replace(self, locale=locale, **words)
+
+
+ENGLISH = ChartText()
+
+
+def number(value: float, locale: str = "en") -> str:
     """The default value formatter: one decimal at most, the locale's decimal mark."""
-    return format_decimal(value, format="#,##0.#")
+    return format_decimal(value, format="#,##0.#", locale=locale)
 
 
-def share(value: float) -> str:
+def share(value: float, locale: str = "en") -> str:
     """The default share formatter for 0-100 values: a whole percent the locale's way."""
-    return format_percent(value / 100)
+    return format_percent(value / 100, locale=locale)
 
 
 def _n(value: float) -> str:
@@ -83,9 +124,9 @@ def _svg(cid: str, height: float, title: object, desc: object, body: list[str]) 
     return Markup("".join(parts) + "</svg>")  # noqa: S704 (_el escaped every text)
 
 
-def _interval_label() -> str:
+def _interval_label(text: ChartText) -> str:
     """ "95% interval", with the percent written the locale's way."""
-    return _("%(level)s interval", level=format_percent(0.95))
+    return text.interval % {"level": format_percent(0.95, locale=text.locale)}
 
 
 def _ticks(top: float, count: int = 6) -> list[float]:
@@ -125,22 +166,30 @@ def _polygon(corners: list[tuple[float, float]], **attrs: object) -> str:
     return _el("polygon", points=" ".join(f"{_n(a)},{_n(b)}" for a, b in corners), **attrs)
 
 
-def _legend_items(first: tuple[str, str], small: str, rows: Sequence, minimum: int) -> list:
+def _legend_items(first: tuple[str, str], small: str, rows: Sequence[TrendPoint | RankRow],
+                  minimum: int, text: ChartText) -> list[tuple[str, str]]:
     """The interval entry, and the small-sample one when a shown row is below ``minimum``."""
     items = [first]
     if minimum and any(r[1] is not None and (r[3] or 0) < minimum for r in rows):
-        items.append((small, _("fewer than %(minimum)s responses", minimum=minimum)))
+        items.append((small, text.small_sample % {"minimum": minimum}))
     return items
 
 
+def _formatter(fmt: Formatter | None, default: Callable[[float, str], str],
+               text: ChartText) -> Formatter:
+    return fmt if fmt is not None else (lambda value: default(value, text.locale))
+
+
 def trend_chart(points: Sequence[TrendPoint], *, title: str, y_label: str,
-                y_max: float = 100.0, fmt: Formatter = number, minimum_sample: int = 0,
-                desc: str | None = None, chart_id: str | None = None) -> Markup:
+                y_max: float = 100.0, fmt: Formatter | None = None, minimum_sample: int = 0,
+                desc: str | None = None, chart_id: str | None = None,
+                text: ChartText = ENGLISH) -> Markup:
     """A line with markers over months, a shaded 95% interval band, and gaps where no value.
 
     Points are (month label, value or None, (low, high) or None, n), the y axis runs from 0 to
     ``y_max``; points with ``n`` below ``minimum_sample`` get a hollow marker.
     """
+    fmt = _formatter(fmt, number, text)
     cid = _chart_id(chart_id, title, points)
     left, right, top, bottom = 44.0, 12.0, 32.0, 240.0
     plot_w = WIDTH - left - right
@@ -157,53 +206,58 @@ def trend_chart(points: Sequence[TrendPoint], *, title: str, y_label: str,
     for tick in _ticks(y_max):
         body += [_el("line", x1=left, x2=WIDTH - right, y1=y(tick), y2=y(tick), stroke=RULE),
                  _text(left - 6, y(tick) + 4, fmt(tick), anchor="end")]
-    for run in _runs([p[1] is not None and p[2] is not None for p in points]):
+    bands = [p[2] if p[1] is not None else None for p in points]
+    for run in _runs([band is not None for band in bands]):
         half = min(step / 2, 4) if len(run) == 1 else 0  # a lone month: a short bar
-        highs = [(x(i) + dx, y(points[i][2][1])) for i in run for dx in (-half, half)]
-        lows = [(x(i) + dx, y(points[i][2][0])) for i in reversed(run) for dx in (half, -half)]
+        spans = [(i, band) for i in run if (band := bands[i]) is not None]
+        highs = [(x(i) + dx, y(band[1])) for i, band in spans for dx in (-half, half)]
+        lows = [(x(i) + dx, y(band[0])) for i, band in reversed(spans) for dx in (half, -half)]
         body.append(_polygon(highs + lows, fill=BAND, class_="band"))
-    for run in _runs([p[1] is not None for p in points]):
-        body.append(_el("polyline", points=" ".join(f"{_n(x(i))},{_n(y(points[i][1]))}"
-                                                    for i in run),
+    values = [p[1] for p in points]
+    for run in _runs([value is not None for value in values]):
+        line = [(i, value) for i in run if (value := values[i]) is not None]
+        body.append(_el("polyline", points=" ".join(f"{_n(x(i))},{_n(y(value))}"
+                                                    for i, value in line),
                         fill="none", stroke=INK, stroke_width=2, class_="line"))
     widest = max((len(str(p[0])) for p in points), default=0) * SMALL * CHAR + 2
     label_every = max(1, math.ceil(widest / step))
     for i, (month, value, _interval, n) in enumerate(points):
         if value is not None:
-            hollow = (n or 0) < minimum_sample
+            small = (n or 0) < minimum_sample
             body.append(_el("circle", cx=x(i), cy=y(value), r=4, stroke=INK, stroke_width=2,
-                            fill="#ffffff" if hollow else INK,
-                            class_="marker small" if hollow else "marker"))
+                            fill="#ffffff" if small else INK,
+                            class_="marker small" if small else "marker"))
         if i % label_every == 0:
             body.append(_text(x(i), bottom + 16, month, anchor="middle"))
     body.append(_el("line", x1=left, x2=WIDTH - right, y1=bottom, y2=bottom, stroke=INK))
     if all(p[1] is None for p in points):
-        body.append(_text(left + plot_w / 2, (top + bottom) / 2, _("No data"), TEXT, "middle"))
+        body.append(_text(left + plot_w / 2, (top + bottom) / 2, text.no_data, TEXT, "middle"))
     hollow = _el("circle", cx=7, cy=7, r=4, fill="#ffffff", stroke=INK, stroke_width=2)
-    items = _legend_items((_el("rect", width=14, height=14, fill=BAND), _interval_label()),
-                          hollow, points, minimum_sample)
+    items = _legend_items((_el("rect", width=14, height=14, fill=BAND), _interval_label(text)),
+                          hollow, points, minimum_sample, text)
     legend, end = _legend(items, bottom + 40, left)
-    return _svg(cid, end + 10, title, desc or _trend_desc(points, fmt), body + legend)
+    return _svg(cid, end + 10, title, desc or _trend_desc(points, fmt, text), body + legend)
 
 
-def _trend_desc(points: Sequence[TrendPoint], fmt: Formatter) -> str:
-    shown = [p for p in points if p[1] is not None]
+def _trend_desc(points: Sequence[TrendPoint], fmt: Formatter, text: ChartText) -> str:
+    shown = [p[1] for p in points if p[1] is not None]
     if not shown:
-        return _("No data")
-    return _("%(count)s months from %(first)s to %(last)s, the last value %(value)s; the shaded "
-             "band is the 95%% interval. The table beside the chart gives every value.",
-             count=len(points), first=points[0][0], last=points[-1][0], value=fmt(shown[-1][1]))
+        return text.no_data
+    return text.trend_desc % {"count": len(points), "first": points[0][0],
+                              "last": points[-1][0], "value": fmt(shown[-1])}
 
 
 def ranking_chart(rows: Sequence[RankRow], *, title: str, x_max: float = 100.0,
-                  fmt: Formatter = number, reference: float | None = None,
+                  fmt: Formatter | None = None, reference: float | None = None,
                   reference_label: str | None = None, minimum_sample: int = 0,
-                  desc: str | None = None, chart_id: str | None = None) -> Markup:
+                  desc: str | None = None, chart_id: str | None = None,
+                  text: ChartText = ENGLISH) -> Markup:
     """Horizontal bars in the given order, with 95% interval whiskers and an optional reference.
 
     Rows are (label, value or None, (low, high) or None, n); each label sits above its bar and
     the value is written at the right. Rows with ``n`` below ``minimum_sample`` are outlined.
     """
+    fmt = _formatter(fmt, number, text)
     cid = _chart_id(chart_id, title, (rows, reference))
     left, value_w, top, row_h = 8.0, 56.0, 24.0, 40.0
     plot_w = WIDTH - left - value_w
@@ -221,7 +275,7 @@ def ranking_chart(rows: Sequence[RankRow], *, title: str, x_max: float = 100.0,
         y0 = top + i * row_h
         body.append(_text(left, y0 + 13, label, class_="label"))
         if value is None:
-            body.append(_text(left, y0 + 31, _("No data"), fill=GREY))
+            body.append(_text(left, y0 + 31, text.no_data, fill=GREY))
             continue
         small = (n or 0) < minimum_sample
         body.append(_el("rect", x=left, y=y0 + 19, width=x(value) - left, height=14,
@@ -242,11 +296,10 @@ def ranking_chart(rows: Sequence[RankRow], *, title: str, x_max: float = 100.0,
                               anchor="end" if x(reference) > WIDTH / 2 else "start"))
     whisker = _el("line", x1=0, x2=14, y1=7, y2=7, stroke=INK, stroke_width=1.5)
     outlined = _el("rect", width=14, height=14, fill="#ffffff", stroke=INK)
-    items = _legend_items((whisker, _interval_label()), outlined, rows, minimum_sample)
+    items = _legend_items((whisker, _interval_label(text)), outlined, rows, minimum_sample, text)
     legend, end = _legend(items, bottom + 40, left)
     if desc is None:
-        desc = _("%(count)s rows, each a bar with its 95%% interval. The table beside the chart "
-                 "gives every value.", count=len(rows)) if rows else _("No data")
+        desc = text.ranking_desc % {"count": len(rows)} if rows else text.no_data
     return _svg(cid, end + 10, title, desc, body + legend)
 
 
@@ -256,16 +309,19 @@ def _hatch(pattern_id: str) -> str:
             f'<line x1="0" y1="0" x2="0" y2="6" stroke="#8c8c8c" stroke-width="1.5"/></pattern>')
 
 
-def _count(counts: dict, value: object) -> int:
+Counts = Mapping[Any, int | None]  # answer value (or its text, read from JSON) -> count
+
+
+def _count(counts: Counts, value: object) -> int:
     """A count keyed by the value or, in a report read back from JSON, by its text."""
     return counts.get(value, counts.get("" if value is None else str(value), 0)) or 0
 
 
-def distribution_chart(rows: Sequence[tuple[str, dict]],
+def distribution_chart(rows: Sequence[tuple[str, Counts]],
                        scale_labels: Sequence[str] | dict[int, str], *, title: str,
                        no_opinion: bool = True, no_opinion_label: str | None = None,
-                       fmt: Formatter = share, desc: str | None = None,
-                       chart_id: str | None = None) -> Markup:
+                       fmt: Formatter | None = None, desc: str | None = None,
+                       chart_id: str | None = None, text: ChartText = ENGLISH) -> Markup:
     """Per question, a 100% stacked bar of the share of each answer value and of "no opinion".
 
     ``rows`` are (label, counts), counts as in a tally: value -> count, ``None`` -> no opinion;
@@ -273,16 +329,18 @@ def distribution_chart(rows: Sequence[tuple[str, dict]],
     Shares are of all answers, no opinion included; each segment is written with its share when
     it is wide enough.
     """
+    fmt = _formatter(fmt, share, text)
     cid = _chart_id(chart_id, title, rows)
     named = dict(scale_labels) if isinstance(scale_labels, dict) else \
         dict(enumerate(scale_labels, start=1))
     if not 0 < len(named) <= len(SCALE_FILLS):
         raise ValueError(f"between 1 and {len(SCALE_FILLS)} scale values")
-    values, labels = [*named], [*named.values()]
+    values: list[int | None] = [*named]
+    labels = [*named.values()]
     fills, inks = [*SCALE_FILLS[-len(values):]], [*SCALE_INKS[-len(values):]]
     if no_opinion:
         values.append(None)
-        labels.append(no_opinion_label or _("No opinion"))
+        labels.append(no_opinion_label or text.no_opinion)
         fills.append(f"url(#{cid}-hatch)")
         inks.append(INK)
     swatches = [_el("rect", width=14, height=14, fill=f, stroke=INK, stroke_width=0.5)
@@ -298,9 +356,9 @@ def distribution_chart(rows: Sequence[tuple[str, dict]],
         y0 = top + i * row_h
         total = sum(_count(counts, v) for v in values)
         body += [_text(left, y0 + 13, label, class_="label"),
-                 _text(WIDTH - right, y0 + 13, _("n = %(n)s", n=total), anchor="end", fill=GREY)]
+                 _text(WIDTH - right, y0 + 13, text.n % {"n": total}, anchor="end", fill=GREY)]
         if not total:
-            body.append(_text(left, y0 + 33, _("No data"), fill=GREY))
+            body.append(_text(left, y0 + 33, text.no_data, fill=GREY))
             continue
         done = 0
         for value, fill, ink in zip(values, fills, inks, strict=True):
@@ -311,15 +369,17 @@ def distribution_chart(rows: Sequence[tuple[str, dict]],
                 continue
             body.append(_el("rect", x=x0, y=y0 + 18, width=w, height=22, fill=fill,
                             stroke="#ffffff", stroke_width=1, class_="segment"))
-            text = fmt(100 * count / total)
-            if w >= len(text) * SMALL * CHAR + 6:
-                halo = {"stroke": "#ffffff", "stroke_width": 3, "paint_order": "stroke"} \
-                    if value is None else {}  # keeps the text clear of the hatching
-                body.append(_text(x0 + w / 2, y0 + 33, text, anchor="middle", fill=ink, **halo))
+            written = fmt(100 * count / total)
+            if w >= len(written) * SMALL * CHAR + 6:
+                halo = value is None  # a white outline keeps the text clear of the hatching
+                body.append(_text(x0 + w / 2, y0 + 33, written, anchor="middle", fill=ink,
+                                  stroke="#ffffff" if halo else None,
+                                  stroke_width=3 if halo else None,
+                                  paint_order="stroke" if halo else None))
         body.append(_el("rect", x=left, y=y0 + 18, width=plot_w, height=22, fill="none",
                         stroke=GREY, stroke_width=0.5))
     if desc is None:
-        desc = _("For each of %(count)s questions, the share of each answer from %(first)s to "
-                 "%(last)s. The table beside the chart gives every value.", count=len(rows),
-                 first=labels[0], last=named[values[len(named) - 1]]) if rows else _("No data")
+        desc = text.distribution_desc % {
+            "count": len(rows), "first": labels[0], "last": labels[len(named) - 1],
+        } if rows else text.no_data
     return _svg(cid, height, title, desc, body)

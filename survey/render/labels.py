@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from survey.models import CaseChannel, CaseKind, CaseState, Role
+from survey.rules.counts import MAX_TRANSACTIONS, CountProblem, count_problem
 
 KINDS = {
     CaseKind.FEEDBACK: _l("Feedback or petition"),
@@ -101,3 +104,14 @@ def register(jinja_env) -> None:
                              ACTION_LABELS=ACTIONS, ROLE_LABELS=ROLES, EVENT_LABELS=EVENTS,
                              FILE_TYPE_LABELS=FILE_TYPES, CHANNEL_LABELS=CHANNELS,
                              describe_due_change=due_changes.describe)
+
+
+def count_problem_text(transactions: int) -> str | None:
+    """Say why ``transactions`` cannot be one month's count, or None (the form and the import)."""
+    problem = count_problem(transactions)
+    if problem is CountProblem.NEGATIVE:
+        return _("The number of transactions cannot be negative.")
+    if problem is CountProblem.TOO_MANY:
+        return _("More than %(max)s transactions in one month: check the number.",
+                 max=format_decimal(MAX_TRANSACTIONS))
+    return None

@@ -8,7 +8,8 @@ the case's complexity allows (denunciations). For denunciations the ``complex`` 
 "several sites must be checked" for the accept milestone.
 
 Pauses (the case waits on the citizen) push a due date later by the pause's length in the
-milestone's own unit. Everything here takes its dates as arguments; nothing reads the clock.
+milestone's own unit. Everything here takes its dates (and the rulebook's text) as arguments;
+nothing reads the clock or a file: ``services.milestones.rulebook`` reads the shipped one.
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum, StrEnum
-from importlib import resources
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
+from survey.rules.messages import Message
 from survey.rules.specs import (
     LANGS,
     SpecError,
@@ -34,7 +33,6 @@ from survey.rules.workdays import (
     WorkCalendar,
     add_calendar_days,
     add_working_days,
-    vietnam_calendar,
     working_days_between,
 )
 
@@ -82,6 +80,16 @@ class MilestoneRule:
 class Rulebook:
     kinds: Mapping[str, tuple[MilestoneRule, ...]]  # kind code -> milestones, in order
 
+    @classmethod
+    def parse(cls, text: str) -> Rulebook:
+        """Parse a rulebook file's YAML text, or raise RulebookError listing every problem."""
+        return parse_rulebook(text)
+
+    @classmethod
+    def validate(cls, data: Any) -> Rulebook:
+        """Check a parsed rulebook, or raise RulebookError listing every problem."""
+        return validate_rulebook(data)
+
     def rules_for(self, kind: str) -> tuple[MilestoneRule, ...]:
         """Return a kind's milestone rules or raise ValueError for an unknown kind."""
         if kind not in self.kinds:
@@ -112,47 +120,47 @@ def _is_count(value: Any, minimum: int = 1) -> bool:
 def _parse_lengths(value: Any, where: str, errors: list[SpecError]) -> dict[str, int]:
     lengths = {"normal": value} if not isinstance(value, dict) else value
     if set(lengths) - set(LENGTH_KEYS) or "normal" not in lengths:
-        errors.append(SpecError(where, _l("give a number of days, or days by case: %(keys)s",
-                                          keys=", ".join(LENGTH_KEYS))))
+        errors.append(SpecError(where, Message.of("rulebook.lengths",
+                                                  keys=", ".join(LENGTH_KEYS))))
     elif not all(_is_count(v) for v in lengths.values()):
-        errors.append(SpecError(where, _l("each length is a whole number of days, at least 1")))
+        errors.append(SpecError(where, Message("rulebook.length_not_count")))
     elif {"complex", "remote"} <= set(lengths) and "remote-complex" not in lengths:
-        errors.append(SpecError(where, _l("with complex and remote, remote-complex is needed")))
+        errors.append(SpecError(where, Message("rulebook.remote_complex")))
     return lengths
 
 
-def _parse_extensions(value: Any, where: str, errors: list[SpecError]) -> tuple:
+def _parse_extensions(value: Any, where: str,
+                      errors: list[SpecError]) -> tuple[()] | tuple[int, tuple[int, int, int]]:
     if value is None:
         return ()
     allowed = value.get("allowed") if isinstance(value, dict) else None
     counts = tuple(allowed.get(k, 0) for k in COMPLEXITY_KEYS) if isinstance(allowed, dict) else ()
     if not isinstance(value, dict) or not _is_count(value.get("days")):
-        errors.append(SpecError(f"{where}.days", _l("an extension lasts at least 1 day")))
+        errors.append(SpecError(f"{where}.days", Message("rulebook.extension_days")))
     elif not isinstance(allowed, dict) or set(allowed) - set(COMPLEXITY_KEYS) \
             or not all(_is_count(c, 0) for c in counts) or list(counts) != sorted(counts):
-        errors.append(SpecError(f"{where}.allowed", _l(
-            "give how many extensions each of %(keys)s allows, never fewer for a harder case",
-            keys=", ".join(COMPLEXITY_KEYS))))
+        errors.append(SpecError(f"{where}.allowed", Message.of(
+            "rulebook.extensions_allowed", keys=", ".join(COMPLEXITY_KEYS))))
     else:
-        return value["days"], counts
+        return value["days"], (counts[0], counts[1], counts[2])
     return ()
 
 
 def _parse_milestone(data: Any, where: str, errors: list[SpecError]) -> MilestoneRule | None:
     if not isinstance(data, dict):
-        errors.append(SpecError(where, _l("a milestone must be a mapping")))
+        errors.append(SpecError(where, Message("rulebook.milestone_not_mapping")))
         return None
     before = len(errors)
     check_code(data.get("name"), f"{where}.name", errors)
     check_bilingual(data.get("label"), f"{where}.label", errors)
     for key, enum in (("unit", DayUnit), ("starts_from", StartsFrom)):
         if data.get(key) not in {e.value for e in enum}:
-            errors.append(SpecError(f"{where}.{key}", _l("must be one of %(values)s",
-                                                         values=", ".join(e.value for e in enum))))
+            errors.append(SpecError(f"{where}.{key}", Message.of(
+                "rulebook.one_of", values=", ".join(e.value for e in enum))))
     if not isinstance(data.get("basis"), str) or not data["basis"].strip():
-        errors.append(SpecError(f"{where}.basis", _l("the legal basis is required")))
+        errors.append(SpecError(f"{where}.basis", Message("rulebook.basis")))
     if not isinstance(data.get("optional", False), bool):
-        errors.append(SpecError(f"{where}.optional", _l("must be true or false")))
+        errors.append(SpecError(f"{where}.optional", Message("rulebook.boolean")))
     lengths = _parse_lengths(data.get("days"), f"{where}.days", errors)
     extensions = _parse_extensions(data.get("extensions"), f"{where}.extensions", errors)
     if len(errors) > before:
@@ -165,7 +173,7 @@ def _parse_milestone(data: Any, where: str, errors: list[SpecError]) -> Mileston
 
 def _parse_list(items: Any, where: str, errors: list[SpecError]) -> list[MilestoneRule]:
     if not isinstance(items, list):
-        errors.append(SpecError(where, _l("must be a list of milestones")))
+        errors.append(SpecError(where, Message("rulebook.not_list")))
         return []
     parsed = [_parse_milestone(item, f"{where}[{i}]", errors) for i, item in enumerate(items)]
     return [rule for rule in parsed if rule is not None]
@@ -176,28 +184,27 @@ def _parse_kind(code: str, data: Any, common: list[MilestoneRule],
     where = f"kinds.{code}"
     check_code(code, where, errors)
     if isinstance(data, list) and not data:
-        errors.append(SpecError(where, _l("a kind needs at least one milestone")))
+        errors.append(SpecError(where, Message("rulebook.empty_kind")))
     rules = common + _parse_list(data, where, errors)
     names = [rule.name for rule in rules]
     for name in {n for n in names if names.count(n) > 1}:
-        errors.append(SpecError(where, _l("duplicate milestone %(name)s", name=name)))
+        errors.append(SpecError(where, Message.of("rulebook.duplicate", name=name)))
     accept = next((r for r in rules if r.name == ACCEPT), None)
     needs_accept = any(r.starts_from is StartsFrom.ACCEPTED for r in rules)
     if needs_accept and (accept is None or accept.optional
                          or accept.starts_from is not StartsFrom.RECEIVED):
-        errors.append(SpecError(where, _l(
-            "milestones counted from acceptance need a required %(name)s milestone counted "
-            "from receipt", name=ACCEPT)))
+        errors.append(SpecError(where, Message.of(
+            "rulebook.accept_needed", name=ACCEPT)))
     return tuple(rules)
 
 
 def validate_rulebook(data: Any) -> Rulebook:
     """Check a parsed rulebook and return it, or raise RulebookError listing every problem."""
     if not isinstance(data, dict) or not isinstance(data.get("kinds"), dict) or not data["kinds"]:
-        raise RulebookError([SpecError("kinds", _l("the file must map kinds to their milestones"))])
+        raise RulebookError([SpecError("kinds", Message("rulebook.no_kinds"))])
     errors: list[SpecError] = []
     if data.get("version", 1) != 1:
-        errors.append(SpecError("version", _l("only version 1 is understood")))
+        errors.append(SpecError("version", Message("rulebook.version")))
     common = _parse_list(data.get("any_kind", []), "any_kind", errors)
     kinds = {str(code): _parse_kind(str(code), spec, common, errors)
              for code, spec in data["kinds"].items()}
@@ -209,12 +216,6 @@ def validate_rulebook(data: Any) -> Rulebook:
 def parse_rulebook(text: str) -> Rulebook:
     """Parse YAML text into a validated rulebook."""
     return validate_rulebook(load_yaml(text, RulebookError))
-
-
-def default_rulebook() -> Rulebook:
-    """Read the rulebook shipped with the package."""
-    text = resources.files("survey").joinpath("rulebooks/default.yaml").read_text(encoding="utf-8")
-    return parse_rulebook(text)
 
 
 def _merge_pauses(paused: Sequence[tuple[date, date]]) -> list[tuple[date, date]]:
@@ -230,8 +231,13 @@ def _merge_pauses(paused: Sequence[tuple[date, date]]) -> list[tuple[date, date]
 
 
 _ADVANCE = {DayUnit.WORKING: add_working_days, DayUnit.CALENDAR: add_calendar_days}
-_SPAN = {DayUnit.WORKING: working_days_between,
-         DayUnit.CALENDAR: lambda _calendar, begin, end: (end - begin).days}
+
+
+def _calendar_days_between(_calendar: WorkCalendar, begin: date, end: date) -> int:
+    return (end - begin).days
+
+
+_SPAN = {DayUnit.WORKING: working_days_between, DayUnit.CALENDAR: _calendar_days_between}
 
 
 def _due(calendar: WorkCalendar, unit: DayUnit, start: date, days: int,
@@ -295,21 +301,10 @@ def compute_milestones(rulebook: Rulebook, calendar: WorkCalendar, kind: str, *,
     return [done[rule.name] for rule in rules if rule.name in done]
 
 
-def milestones_as_json(milestones: Sequence[Milestone]) -> dict:
+def milestones_as_json(milestones: Sequence[Milestone]) -> dict[str, list[dict[str, Any]]]:
     """Shape milestones as ``survey deadlines compute --format json`` prints them."""
     return {"milestones": [
         {"name": m.name, "due": m.due.isoformat(), "unit": m.unit.value, "days": m.days,
          "basis": m.basis}
         for m in milestones
     ]}
-
-
-def statutory_milestones(kind: str, received: date, *, is_complex: bool = False,
-                         remote: bool = False, extra_days_off: Sequence[date] = (),
-                         makeup_working_days: Sequence[date] = ()) -> list[Milestone]:
-    """Compute a new case's milestones with the default rulebook and the Vietnamese calendar."""
-    # the longest default period (10 WD, then 90 days) never reaches past the next year
-    calendar = vietnam_calendar(range(received.year, received.year + 2), extra_days_off,
-                                makeup_working_days)
-    return compute_milestones(default_rulebook(), calendar, kind, received=received,
-                              complexity=int(is_complex), remote=remote)

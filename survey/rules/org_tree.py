@@ -36,7 +36,7 @@ class OrgTree:
         for row in rows:
             parent_of[row[0]] = row[1]
             if len(row) > 2:
-                names[row[0]] = row[2]  # type: ignore[misc]
+                names[row[0]] = row[2]
         return cls(parent_of, names)
 
     def __contains__(self, unit_id: object) -> bool:

@@ -29,11 +29,6 @@ def date_range(start: date | None, end: date | None) -> tuple[datetime | None, d
             local_midnight(end + timedelta(days=1)) if end else None)
 
 
-def local_today() -> date:
-    """Today's date in Vietnam, whatever the server's time zone."""
-    return datetime.now(LOCAL_TZ).date()
-
-
 def other_period(start: date, end: date, kind: str) -> tuple[date, date]:
     """The period to compare with: the one just before (same length) or a year earlier."""
     if kind == "previous":

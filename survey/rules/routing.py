@@ -88,7 +88,7 @@ class Reason:
     code: str
     params: Mapping[str, object] = field(default_factory=dict)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         """Shape the reason for the audit trail: the code and its (JSON-safe) parameters."""
         return {"code": self.code, **{k: list(v) if isinstance(v, tuple) else v
                                       for k, v in self.params.items()}}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from survey.models.cases import CaseKind
-from survey.models.cases import CaseState as S
+from survey.rules.case_states import CaseKind
+from survey.rules.case_states import CaseState as S
 
 
 @dataclass(frozen=True)

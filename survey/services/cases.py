@@ -69,6 +69,7 @@ class NewCase:
     recorded_by: User | None = None
     consent_on_paper: bool = False  # recorded: the citizen consented in writing
     filing_key: str = ""  # the form's one-time key: the same key never files twice
+    lang: str = "vi"  # the language the citizen filed in online (the receipt mail's)
 
 
 def _check(new: NewCase) -> None:
@@ -151,7 +152,9 @@ def open_case(new: NewCase) -> tuple[Case, str]:
         attachments.store(case, name, data, from_citizen=True)
     assignment.route_case(case)  # also tells the holder (or, with none, the administrators)
     milestones.refresh(case)
-    notify.receipt_issued(case, code)
+    # A case filed online answers in the citizen's language; one recorded from paper in
+    # Vietnamese, the language of the letter (the officer's screen may be in English).
+    notify.receipt_issued(case, code, new.lang if not on_paper else "vi")
     return case, code
 
 
@@ -178,8 +181,11 @@ def find_by_receipt(typed: str) -> Case | None:
 # ---- the handler's steps -------------------------------------------------------------------------
 
 def take_action(case: Case, action: str, *, actor: User, text: str = "",
-                forwarded_to: str = "") -> None:
-    """Apply a workflow step; ``text`` is the reason, question or answer the citizen reads."""
+                forwarded_to: str = "", lang: str = "vi") -> None:
+    """Apply a workflow step; ``text`` is the reason, question or answer the citizen reads.
+
+    ``lang`` is the language of the notice to the citizen (the officer's, as before).
+    """
     if action not in workflow.STAFF_ACTIONS or not workflow.can(action, case.state):
         raise ServiceError(_("This step is not possible in the case's current state."))
     if action in workflow.LEADER_ACTIONS and actor.role is not Role.LEADER:
@@ -199,7 +205,7 @@ def take_action(case: Case, action: str, *, actor: User, text: str = "",
     audit.record("state_changed", case_id=case.id, actor=actor, step=action,
                  previous=previous.value, state=case.state.value)
     milestones.refresh(case)
-    notify.citizen_update(case)
+    notify.citizen_update(case, lang)
 
 
 def _apply_effects(case: Case, action: str, now, text: str, forwarded_to: str) -> None:
@@ -256,8 +262,8 @@ def add_note(case: Case, body: str, *, actor: User) -> CaseMessage:
     return note
 
 
-def reply(case: Case, body: str, *, actor: User) -> CaseMessage:
-    """A public reply the citizen reads on the tracking page."""
+def reply(case: Case, body: str, *, actor: User, lang: str = "vi") -> CaseMessage:
+    """A public reply the citizen reads on the tracking page (told so in ``lang``)."""
     if not body.strip():
         raise ServiceError(_("The reply is empty."))
     message = CaseMessage(case=case, author_id=actor.id, visibility=Visibility.PUBLIC,
@@ -265,7 +271,7 @@ def reply(case: Case, body: str, *, actor: User) -> CaseMessage:
     db.session.add(message)
     db.session.flush()
     audit.record("replied", case_id=case.id, actor=actor, message=message.id)
-    notify.citizen_update(case)
+    notify.citizen_update(case, lang)
     return message
 
 

@@ -168,8 +168,8 @@ def add_transaction_counts(today: date | None = None) -> int:
     for any month: the desk itself counts only the days of a month inside the chosen period, so
     a count of the days so far would be cut twice (a response rate ten times too high).
     """
+    from survey.clock import local_today
     from survey.models import TransactionCount
-    from survey.rules.periods import local_today
 
     today = today or local_today()
     bases = {CENTRE[0]: CENTRE_DOSSIERS} | {f"NB-{code}-TT": dossiers for (code, _name), dossiers

@@ -22,7 +22,8 @@ from survey.models import Answer, Counter, Response, TransactionCount, unit_proc
 from survey.models.base import utcnow
 from survey.models.responses import Channel
 from survey.rules.periods import LOCAL_TZ
-from survey.services.questionnaires import current_version
+from survey.rules.questionnaire_spec import Definition
+from survey.services.questionnaires import current_version, definition_of
 
 OPENING_HOURS = ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))
 MORNING_SHARE = 0.6  # citizens come early
@@ -89,20 +90,20 @@ def working_day_rule(first: date, last: date):
         day.weekday() < 5 or day in closures.working_weekend_days)
 
 
-def answers_for(definition: dict, mood: int, rng: random.Random) -> dict[str, int | None]:
+def answers_for(definition: Definition, mood: int, rng: random.Random) -> dict[str, int | None]:
     """Answers of one respondent whose mood is 1-5, each on its question's own scale."""
     answers: dict[str, int | None] = {}
-    for question in definition["questions"]:
-        if question["no_opinion"] and rng.random() < 0.05:
-            answers[question["code"]] = None
-        elif question["required"] or rng.random() < 0.8:
-            values = sorted(point["value"] for point in definition["scales"][question["scale"]])
+    for question in definition.questions:
+        if question.no_opinion and rng.random() < 0.05:
+            answers[question.code] = None
+        elif question.required or rng.random() < 0.8:
+            values = sorted(definition.scale_values(question))
             level = mood + rng.choice([-1, 0, 0, 0, 1])
-            lean = _lean(question["code"])
+            lean = _lean(question.code)
             if rng.random() < abs(lean):
                 level += 1 if lean > 0 else -1
             level = max(1, min(5, level))
-            answers[question["code"]] = values[round((level - 1) / 4 * (len(values) - 1))]
+            answers[question.code] = values[round((level - 1) / 4 * (len(values) - 1))]
     return answers
 
 
@@ -170,11 +171,11 @@ def add_synthetic_responses(count: int, seed: int = 1, days: int = 365,
         version, _share, channel = rng.choices(forms, weights=[f[1] for f in forms])[0]
         moment = slot.start + timedelta(seconds=int(rng.uniform(0, slot.minutes * 60)))
         mood = _mood(rng, levels[counter.id], moment.astimezone(LOCAL_TZ).month)
-        answers = answers_for(version.definition, mood, rng)
+        answers = answers_for(definition_of(version), mood, rng)
         offered = procedures.get(counter.unit_id)
         procedure_id = rng.choice(offered) if offered and rng.random() < 0.7 else None
         comment = (rng.choice(COMMENTS["low" if mood <= 2 else "high"])
-                   if version.definition.get("comment") and rng.random() < 0.04 else None)
+                   if definition_of(version).comment and rng.random() < 0.04 else None)
         rows.append(({"questionnaire_version_id": version.id, "unit_id": counter.unit_id,
                       "counter_id": counter.id, "officer_id": counter.officer_on_duty_id,
                       "procedure_id": procedure_id, "channel": channel, "submitted_at": moment,
@@ -190,7 +191,7 @@ def _burst(prefix: str, counters: Sequence[Counter], slots: Sequence[Slot], vers
     counter = next((c for c in counters if c.code == BURST_COUNTER), counters[-1])
     slot = min(slots, key=lambda s: abs(s.start - (now - timedelta(days=40))))
     start = slot.start + timedelta(minutes=min(25, slot.minutes // 2))
-    answers = {q["code"]: 5 for q in version.definition["questions"]}
+    answers = {q.code: 5 for q in definition_of(version).questions}
     return [({"questionnaire_version_id": version.id, "unit_id": counter.unit_id,
               "counter_id": counter.id, "officer_id": counter.officer_on_duty_id,
               "procedure_id": None, "channel": Channel.QR,

@@ -7,22 +7,24 @@ per question, the comparison with another period, and the response rate. Views o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-
-from flask_babel import get_locale
+from typing import Any
 
 from survey.analysis import load
 from survey.analysis.compare import compare_reports
 from survey.analysis.coverage import coverage
 from survey.analysis.grouping import grouping_scope, regroup, top_under
+from survey.analysis.index_report import IndexReport
 from survey.analysis.method_spec import MethodSpec
-from survey.analysis.run import Scope, monthly_cells, run_index, whole_tally
+from survey.analysis.run import Scope
 from survey.analysis.tally import Tally, merged
 from survey.extensions import db
 from survey.rules.masking import mask_personal_data
 from survey.rules.periods import date_range, other_period
 from survey.services import org, questionnaires, transactions
+from survey.services.indices import monthly_cells, run_index, whole_tally
 
 QUESTIONNAIRE_ORDER = ("quick", "sipas", "decree61")  # where question texts are looked up
 NO_OPINION = "na"
@@ -31,15 +33,15 @@ COMMENTS_PER_PAGE = 50
 
 @dataclass
 class DeskFigures:
-    report: dict  # the `survey index` report of the scope
-    without_excluded: dict | None  # the same without excluded responses, when any are excluded
+    report: IndexReport  # the `survey index` report of the scope
+    without_excluded: IndexReport | None  # the same without excluded responses, if any are
     excluded: int
-    trend: list[dict] = field(default_factory=list)  # one point per month, gaps as None
-    breakdown: dict | None = None  # the report grouped by the chosen dimension
-    distribution: dict = field(default_factory=dict)
-    comparison: dict | None = None
-    coverage: dict | None = None  # transactions, required sample and response rate of the scope
-    unit_coverage: dict = field(default_factory=dict)  # unit code -> response rate
+    trend: list[dict[str, Any]] = field(default_factory=list)  # a point a month, gaps as None
+    breakdown: IndexReport | None = None  # the report grouped by the chosen dimension
+    distribution: dict[str, Any] = field(default_factory=dict)
+    comparison: dict[str, Any] | None = None
+    coverage: dict[str, Any] | None = None  # transactions, required sample, response rate
+    unit_coverage: dict[str, Any] = field(default_factory=dict)  # unit code -> response rate
 
 
 def default_period(today: date) -> tuple[date, date]:
@@ -57,29 +59,28 @@ def months_between(start: date, end: date) -> list[str]:
 
 
 def figures(spec: MethodSpec, scope: Scope, by: str | None,
-            compare: str | None = None) -> DeskFigures:
-    """Compute everything the desk shows for ``spec`` over ``scope``."""
+            compare: str | None = None, *, lang: str) -> DeskFigures:
+    """Compute everything the desk shows for ``spec`` over ``scope``, questions in ``lang``."""
     # Case ratios (qd766) have no per-month or per-group breakdown yet: the whole only.
-    periodic = spec.calculation != "qd766"
     ranked = by if by in RANKED else None
-    cells = monthly_cells(db.session, spec, scope, ranked) if periodic else None
-    tally = merged(list(cells.values())) if periodic else whole_tally(db.session, spec, scope)
-    report = run_index(db.session, spec, scope, None, tallies={(): tally})
+    cells = monthly_cells(spec, scope, ranked) if spec.calculation != "qd766" else None
+    tally = merged(list(cells.values())) if cells is not None else whole_tally(spec, scope)
+    report = run_index(spec, scope, None, tallies={(): tally})
     excluded = load.excluded_count(db.session, **scope.filters)
     without = None
     if excluded:
-        without = run_index(db.session, spec, replace(scope, without_excluded=True), None)
+        without = run_index(spec, replace(scope, without_excluded=True), None)
     result = DeskFigures(report, without, excluded,
-                         distribution=distribution(tally, spec.question_codes()))
-    if periodic:
+                         distribution=distribution(tally, spec.question_codes(), lang))
+    if cells is not None:
         by_month = regroup(cells, lambda cell: cell[1])
-        monthly = run_index(db.session, spec, scope, "month", tallies=by_month)
+        monthly = run_index(spec, scope, "month", tallies=by_month)
         result.trend = trend_points(monthly, scope.start_day, scope.end_day)
         if by == "month":
             result.breakdown = monthly
         elif by:
             grouped = regroup(cells, lambda cell: cell[0]) if ranked else by_month
-            result.breakdown = run_index(db.session, spec, scope, by, tallies=grouped)
+            result.breakdown = run_index(spec, scope, by, tallies=grouped)
     if scope.counter_id is None and scope.procedure_id is None:
         # Transactions are counted per unit and month, so a rate is only honest for whole units.
         add_coverage(result, scope, by)
@@ -88,7 +89,7 @@ def figures(spec: MethodSpec, scope: Scope, by: str | None,
         start, end = date_range(before_start, before_end)
         before_scope = replace(scope, start_day=before_start, end_day=before_end, start=start,
                                end=end)
-        before = run_index(db.session, spec, before_scope, None)
+        before = run_index(spec, before_scope, None)
         result.comparison = {"before": before, "from": before_start, "to": before_end,
                              "rows": compare_reports(before, report,
                                                      minimum_sample=spec.minimum_sample)}
@@ -131,8 +132,8 @@ def add_coverage(result: DeskFigures, scope: Scope, by: str | None) -> None:
 RANKED = ("unit", "counter", "procedure", "officer", "channel")  # periods stay in time order
 
 
-def breakdown_rows(breakdown: dict, by: str,
-                   channel_labels: dict | None = None) -> list[dict]:
+def breakdown_rows(breakdown: Mapping[str, Any], by: str,
+                   channel_labels: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """The groups with readable names; dimensions other than periods ranked by their index."""
     groups = breakdown.get("groups", [])
     codes = [group["key"][by] for group in groups]
@@ -147,7 +148,8 @@ def breakdown_rows(breakdown: dict, by: str,
     return rows
 
 
-def trend_points(monthly: dict, start: date | None, end: date | None) -> list[dict]:
+def trend_points(monthly: Mapping[str, Any], start: date | None,
+                 end: date | None) -> list[dict[str, Any]]:
     """The monthly groups as points, with an empty point for each month without data."""
     by_month = {group["key"]["month"]: group for group in monthly.get("groups", [])}
     months = months_between(start, end) if start and end else sorted(by_month)
@@ -156,13 +158,13 @@ def trend_points(monthly: dict, start: date | None, end: date | None) -> list[di
             for month in months]
 
 
-def distribution(tally: Tally, codes: list[str]) -> dict:
+def distribution(tally: Tally, codes: list[str], lang: str) -> dict:
     """Per question: the count and share of each answer, "no opinion" included.
 
     ``columns`` holds the answer labels when every question shares one scale (a grid then reads
     best), else None.
     """
-    texts = question_texts(codes)
+    texts = question_texts(codes, lang)
     any_no_opinion = any(None in tally.answers.get(code, {}) for code in codes)
     rows = []
     for code in codes:
@@ -185,37 +187,31 @@ def _cell(value, label, count: int, total: int) -> dict:
             "share": 100 * count / total if total else None}
 
 
-def question_texts(codes: list[str]) -> dict[str, dict]:
-    """Question wording and scale labels in the current language, from the current versions."""
-    lang = _language()
+def question_texts(codes: list[str], lang: str) -> dict[str, dict]:
+    """Question wording and scale labels in ``lang`` (vi, en), from the current versions."""
     found: dict[str, dict] = {}
     for code in QUESTIONNAIRE_ORDER:
         current = questionnaires.current(code)
         if current is None:
             continue
         definition = current.definition
-        for question in definition["questions"]:
-            if question["code"] in codes and question["code"] not in found:
-                points = definition["scales"][question["scale"]]
-                found[question["code"]] = {
-                    "text": question["text"][lang],
-                    "scale": {p["value"]: p["label"][lang] for p in points}}
+        for question in definition.questions:
+            if question.code in codes and question.code not in found:
+                points = definition.scales[question.scale]
+                found[question.code] = {
+                    "text": question.text[lang],
+                    "scale": {p.value: p.label[lang] for p in points}}
     return found
 
 
-def element_names() -> dict[str, str]:
-    """Element codes (A, B, ...) to their names in the current language."""
-    lang = _language()
+def element_names(lang: str) -> dict[str, str]:
+    """Element codes (A, B, ...) to their names in ``lang`` (vi, en)."""
     names: dict[str, str] = {}
     for code in QUESTIONNAIRE_ORDER:
         current = questionnaires.current(code)
-        for element in current.definition["elements"] if current else []:
-            names.setdefault(element["code"], element["name"][lang])
+        for element in current.definition.elements if current else ():
+            names.setdefault(element.code, element.name[lang])
     return names
-
-
-def _language() -> str:
-    return "en" if str(get_locale() or "vi").startswith("en") else "vi"
 
 
 def masked_comments(scope: Scope, page: int = 1) -> tuple[int, list[dict]]:

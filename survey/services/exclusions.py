@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, distinct, exists, func, insert, select
+from sqlalchemy import ColumnElement, delete, exists, func, insert, select
 
-from survey.analysis import anomalies
+from survey.analysis import anomalies, load
+from survey.analysis.load.quality import FlagCounts
 from survey.extensions import db
 from survey.models import Counter, Response, Unit, User
 from survey.models.base import utcnow
@@ -26,13 +27,6 @@ from survey.services import ServiceError, audit
 CHUNK = 5000
 REASON_MAX_LENGTH = 500
 EXCLUDED = "excluded"  # the filter of flagged_responses that lists the excluded responses
-
-
-@dataclass(frozen=True)
-class FlagCounts:
-    by_kind: dict[str, int]  # every kind, 0 included
-    flagged: int  # responses with at least one flag
-    excluded: int  # responses excluded by an inspector
 
 
 @dataclass(frozen=True)
@@ -51,8 +45,9 @@ class FlaggedResponse:
 
 
 def _scope(unit_ids: Collection[int] | None, start: datetime | None,
-           end: datetime | None) -> list:
-    conditions = [Response.unit_id.in_(list(unit_ids))] if unit_ids is not None else []
+           end: datetime | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = (
+        [Response.unit_id.in_(list(unit_ids))] if unit_ids is not None else [])
     if start is not None:
         conditions.append(Response.submitted_at >= start)
     if end is not None:
@@ -78,18 +73,7 @@ def _selector(kind: str | None):
 def flag_counts(unit_ids: Collection[int] | None, start: datetime | None,
                 end: datetime | None) -> FlagCounts:
     """Count the flagged responses in scope by kind, in all, and the excluded ones."""
-    scope = _scope(unit_ids, start, end)
-    joined = select().select_from(ResponseFlag).join(Response,
-                                                     Response.id == ResponseFlag.response_id)
-    by_kind = dict.fromkeys(anomalies.KINDS, 0) | dict(db.session.execute(
-        joined.add_columns(ResponseFlag.kind, func.count()).where(*scope)
-        .group_by(ResponseFlag.kind)).all())
-    flagged = db.session.scalar(
-        joined.add_columns(func.count(distinct(ResponseFlag.response_id))).where(*scope))
-    excluded = db.session.scalar(
-        select(func.count()).select_from(ResponseExclusion)
-        .join(Response, Response.id == ResponseExclusion.response_id).where(*scope))
-    return FlagCounts(by_kind, flagged or 0, excluded or 0)
+    return load.flag_counts(db.session, unit_ids=unit_ids, start=start, end=end)
 
 
 def count_flagged_responses(unit_ids: Collection[int] | None,
@@ -147,7 +131,7 @@ def _visible(response_ids: Iterable[int],
     found = 0
     for start in range(0, len(ids), CHUNK):
         found += db.session.scalar(select(func.count()).select_from(Response).where(
-            Response.id.in_(ids[start:start + CHUNK]), Response.unit_id.in_(list(unit_ids))))
+            Response.id.in_(ids[start:start + CHUNK]), Response.unit_id.in_(list(unit_ids)))) or 0
     if found != len(ids):
         raise ServiceError(_("Some of these responses do not exist or are outside your units."))
     return ids
@@ -167,7 +151,7 @@ def exclude(response_ids: Iterable[int], reason: str, user: User, *,
     excluded already. Audited with the ids and the reason, personal data masked."""
     reason = checked_reason(reason)
     ids = _visible(response_ids, unit_ids)
-    already = set()
+    already: set[int] = set()
     for start in range(0, len(ids), CHUNK):
         already.update(db.session.scalars(select(ResponseExclusion.response_id).where(
             ResponseExclusion.response_id.in_(ids[start:start + CHUNK]))))

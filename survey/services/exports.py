@@ -36,6 +36,7 @@ from survey.models import Answer, Counter, Procedure, Questionnaire, Response, U
 from survey.models.questionnaires import QuestionnaireVersion
 from survey.rules.masking import mask_personal_data
 from survey.rules.periods import LOCAL_TZ, date_range
+from survey.services import questionnaires
 
 FORMATS = ("csv", "xlsx", "sav")
 ORDER = ("quick", "sipas", "decree61")  # then any other questionnaire, by code
@@ -103,21 +104,21 @@ def export_responses(fmt: str, out_path: Path, *, date_from: date | None = None,
 def _layout(conditions: list, include_comments: bool) -> Layout:
     """Find the questionnaire versions the matching responses use and list their questions."""
     present = select(Response.questionnaire_version_id).where(*conditions).distinct()
-    found = db.session.execute(
+    found = list(db.session.execute(
         select(QuestionnaireVersion.id, Questionnaire.code, QuestionnaireVersion.version,
-               QuestionnaireVersion.definition)
+               QuestionnaireVersion.checksum, QuestionnaireVersion.definition)
         .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-        .where(QuestionnaireVersion.id.in_(present))).all()
+        .where(QuestionnaireVersion.id.in_(present))).all())
     # Newest version first within a questionnaire: its wording and order win in the codebook.
     found.sort(key=lambda v: (ORDER.index(v.code) if v.code in ORDER else len(ORDER), v.code,
                               -v.version))
     questions: dict[tuple[str, str], Question] = {}
     for version in found:
-        scales = version.definition["scales"]
-        for item in version.definition["questions"]:
-            labels = {point["value"]: point["label"]["vi"] for point in scales[item["scale"]]}
-            questions.setdefault((version.code, item["code"]), Question(
-                item["code"], version.code, item["text"]["vi"], item["text"]["en"], labels))
+        definition = questionnaires.parsed(version.checksum, version.definition)
+        for item in definition.questions:
+            labels = {point.value: point.label.vi for point in definition.scales[item.scale]}
+            questions.setdefault((version.code, item.code), Question(
+                item.code, version.code, item.text.vi, item.text.en, labels))
     return Layout({v.id: (v.code, v.version) for v in found}, list(questions.values()),
                   include_comments)
 
@@ -145,7 +146,7 @@ def _chunks(conditions: list, chunk_size: int, include_comments: bool) -> Iterat
              .where(*conditions).order_by(Response.id).limit(chunk_size))
     last = 0
     while True:
-        chunk = db.session.execute(query.where(Response.id > last)).all()
+        chunk = list(db.session.execute(query.where(Response.id > last)).all())
         if not chunk:
             return
         yield chunk

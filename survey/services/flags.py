@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -48,9 +49,17 @@ class ScanReport:
     flagged: int  # flags added (a response with two kinds counts twice)
 
 
+RULES_PATH = Path(__file__).resolve().parent.parent / "rulebooks" / "anomaly_rules.yaml"
+
+
+def load_rules(path: Path = RULES_PATH) -> anomalies.Rules:
+    """Read and check an anomaly rules file (the shipped one by default)."""
+    return anomalies.read_rules(path.read_text(encoding="utf-8"))
+
+
 @lru_cache(maxsize=1)
 def default_rules() -> anomalies.Rules:
-    return anomalies.load_rules()
+    return load_rules()
 
 
 # ---- detection ----------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
+from importlib import resources
 
 from sqlalchemy import select
 
@@ -24,8 +26,20 @@ from survey.web.i18n import LOCAL_TZ
 
 @lru_cache(maxsize=1)
 def rulebook() -> deadlines.Rulebook:
-    """The rulebook shipped with the package (``deadlines.default_rulebook``), read once."""
-    return deadlines.default_rulebook()
+    """The rulebook shipped with the package, read and checked once: its one loader."""
+    text = resources.files("survey").joinpath("rulebooks/default.yaml").read_text(encoding="utf-8")
+    return deadlines.Rulebook.parse(text)
+
+
+def statutory_milestones(kind: str, received: date, *, is_complex: bool = False,
+                         remote: bool = False, extra_days_off: Sequence[date] = (),
+                         makeup_working_days: Sequence[date] = ()) -> list[deadlines.Milestone]:
+    """Compute a new case's milestones with the shipped rulebook and the Vietnamese calendar."""
+    # the longest default period (10 WD, then 90 days) never reaches past the next year
+    calendar = workdays.vietnam_calendar(range(received.year, received.year + 2), extra_days_off,
+                                         makeup_working_days)
+    return deadlines.compute_milestones(rulebook(), calendar, kind, received=received,
+                                        complexity=int(is_complex), remote=remote)
 
 
 def calendar(around: date) -> workdays.WorkCalendar:
@@ -34,7 +48,8 @@ def calendar(around: date) -> workdays.WorkCalendar:
     overrides = db.session.scalars(select(CalendarOverride).where(
         CalendarOverride.day >= date(years[0], 1, 1),
         CalendarOverride.day <= date(years[-1], 12, 31)))
-    off, working = [], []
+    off: list[date] = []
+    working: list[date] = []
     for override in overrides:
         (off if override.kind is DayKind.DAY_OFF else working).append(override.day)
     return workdays.vietnam_calendar(years, extra_days_off=off, makeup_working_days=working)
@@ -72,7 +87,7 @@ def refresh(case: Case, *, approved_by: User | None = None) -> None:
             db.session.add(MilestoneChange(
                 case=case, milestone=item.name, old_due=milestone.due, new_due=item.due,
                 causes=_causes(case, milestone, item, approved_by, today)))
-        milestone.label, milestone.due, milestone.day_unit = item.label, item.due, item.unit
+        milestone.label, milestone.due, milestone.day_unit = dict(item.label), item.due, item.unit
         milestone.days, milestone.basis = item.days, item.basis
         milestone.paused_days, milestone.starts_on = item.paused_days, item.starts_on
     db.session.flush()

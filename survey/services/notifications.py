@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import functools
 
-from flask import current_app, has_request_context
-from flask_babel import force_locale, get_locale, ngettext
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import Case, CaseChannel, CaseKind, Role, User
+from survey.models import Case, CaseKind, Role, User
 from survey.rules import routing
 from survey.services import audit, case_access, identity, mail, org
+from survey.web.urls import external_url, track_url
 
 
 def kind_label(kind: CaseKind) -> str:
@@ -29,7 +29,7 @@ def kind_label(kind: CaseKind) -> str:
 
 
 def _desk_link(case: Case) -> str:
-    return f"{current_app.config['SURVEY_BASE_URL']}/officer/cases/{case.id}"
+    return external_url("officer.show_case", case_id=case.id)
 
 
 def leaders_of(unit_id: int | None, case: Case | None = None) -> list[User]:
@@ -93,27 +93,27 @@ def case_assigned(case: Case, *, rerouted: bool = False) -> None:
     else:
         line = _("A new %(kind)s (#%(id)d) is assigned to you.", kind=kind_label(case.kind),
                  id=case.id)
-    _to_staff([assignee], case, _("Case #%(id)d assigned to you", id=case.id), line)
+    _to_staff([assignee] if assignee else [], case,
+              _("Case #%(id)d assigned to you", id=case.id), line)
 
 
 @in_vietnamese
 def cases_rerouted(by_holder: dict[int | None, list[int]]) -> None:
     """One notice per new holder (and one to the administrators for cases nobody may hold)."""
-    base = current_app.config["SURVEY_BASE_URL"]
     for holder_id, case_ids in by_holder.items():
         if holder_id is None:
             recipients, subject = admins(), _("Cases with no handler")
             line = ngettext("%(num)d case now has nobody who may hold it: see the Unassigned "
                             "queue.", "%(num)d cases now have nobody who may hold them: see the "
                             "Unassigned queue.", len(case_ids))
-            link = f"{base}/officer/unassigned"
+            link = external_url("officer.unassigned")
         else:
             recipients = [u for u in [db.session.get(User, holder_id)] if u is not None]
             subject = _("Cases assigned to you")
             line = ngettext("%(num)d case was routed to you because its holder can no longer "
                             "hold it.", "%(num)d cases were routed to you because their holder "
                             "can no longer hold them.", len(case_ids))
-            link = f"{base}/officer/"
+            link = external_url("officer.desk")
         for user in recipients:
             if user.email:
                 mail.queue(user.email, subject, _(
@@ -184,31 +184,27 @@ def _citizen_email(case: Case) -> str | None:
     return case.contact.email if case.contact else None
 
 
-def _track_link() -> str:
-    return current_app.config["SURVEY_BASE_URL"] + "/track"
+def receipt_issued(case: Case, code: str, lang: str) -> None:
+    """Mail the receipt code to the citizen who gave an address (the code and the link only).
 
-
-def receipt_issued(case: Case, code: str) -> None:
-    """Mail the receipt code to the citizen who gave an address (the code and the link only)."""
+    ``lang`` is the language of the mail: the caller's choice (see ``cases.open_case``).
+    """
     address = _citizen_email(case)
     if not address:
         return
-    # A case filed online answers in the citizen's language; one recorded from paper in
-    # Vietnamese, the language of the letter (the officer's screen may be in English).
-    online = case.channel is CaseChannel.ONLINE and has_request_context()
-    with force_locale(str(get_locale()) if online else "vi"):
+    with force_locale(lang):
         mail.queue(address, _("Your receipt code"), _(
             "We have received your case. Your receipt code is:\n\n%(code)s\n\nWith it you can "
             "follow the case, read the answer and add information at %(link)s. Keep this code "
-            "to yourself: anyone who has it can read the case.", code=code, link=_track_link()))
+            "to yourself: anyone who has it can read the case.", code=code, link=track_url()))
 
 
-def citizen_update(case: Case) -> None:
+def citizen_update(case: Case, lang: str) -> None:
+    """Tell the citizen, in ``lang``, that the case has news to read on the tracking page."""
     address = _citizen_email(case)
     if not address:
         return
-    locale = str(get_locale()) if has_request_context() else "vi"
-    with force_locale(locale):
+    with force_locale(lang):
         mail.queue(address, _("Your case has been updated"), _(
             "There is news about the case you filed. Open %(link)s and enter your receipt code "
-            "to read it.", link=_track_link()))
+            "to read it.", link=track_url()))

@@ -20,6 +20,7 @@ from survey.extensions import db
 from survey.models import Answer, Channel, Counter, Procedure, Questionnaire, Response, Unit
 from survey.models.base import utcnow
 from survey.models.questionnaires import QuestionnaireVersion
+from survey.render.messages import text as message_text
 from survey.rules.answers import COMMENT_MAX_LENGTH, parse_answers
 from survey.services.paper_files import (
     FIELD_COLUMNS,
@@ -28,7 +29,7 @@ from survey.services.paper_files import (
     parse_submitted_at,
     read_table,
 )
-from survey.services.questionnaires import current_version
+from survey.services.questionnaires import current_version, definition_of
 
 DEFAULT_QUESTIONNAIRE = "quick"
 KEY_PREFIX = "paper:"
@@ -97,7 +98,7 @@ def _load_lookups() -> Lookups:
 
 
 def _questions(version: QuestionnaireVersion) -> list[str]:
-    return [question["code"] for question in version.definition["questions"]]
+    return [question.code for question in definition_of(version).questions]
 
 
 def _default_questionnaire(header: list[str], versions: dict[str, QuestionnaireVersion],
@@ -130,11 +131,11 @@ def _check_columns(header: list[str], in_use: dict[str, QuestionnaireVersion]) -
                                 "questionnaire %(code)s.", columns=", ".join(unknown),
                                 code=", ".join(in_use)))
     default, version = next(iter(in_use.items()))
-    for question in version.definition["questions"]:
-        if question["required"] and question["code"] not in header:
+    for question in definition_of(version).questions:
+        if question.required and question.code not in header:
             # Without the column every row would fail the same way: say it once.
             raise ImportFileError(_("The column of the required question %(question)s is missing "
-                                    "(questionnaire %(code)s).", question=question["code"],
+                                    "(questionnaire %(code)s).", question=question.code,
                                     code=default))
 
 
@@ -221,15 +222,15 @@ class RowChecker:
 
     def _answers(self, code: str, cells: dict[str, str], add: AddError) -> dict[str, int | None]:
         """Check with the web form's own rules; refuse answers to another questionnaire."""
-        definition = self.lookups.versions[code].definition
-        own = {question["code"] for question in definition["questions"]}
+        definition = definition_of(self.lookups.versions[code])
+        own = {question.code for question in definition.questions}
         for column in self.question_columns:
             if column not in own and cells.get(column):
                 add(column, _("Question %(question)s is not on questionnaire %(code)s: leave it "
                               "empty.", question=column, code=code))
         answers, problems = parse_answers(definition, cells)
         for problem in problems:
-            add(problem.question, problem.message)
+            add(problem.question, message_text(problem.message))
         return answers
 
 

@@ -1,4 +1,8 @@
-"""Load questionnaire files into versioned rows; answered versions are never changed."""
+"""Load questionnaire files into versioned rows; answered versions are never changed.
+
+Rows store a definition as JSON; readers get the typed ``Definition``, parsed once per checksum
+(a definition never changes under its checksum) and kept for the process.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from sqlalchemy import bindparam, exists, select
 from survey.extensions import db
 from survey.models import Questionnaire, QuestionnaireVersion, Response, User
 from survey.rules import questionnaire_spec
+from survey.rules.questionnaire_spec import Definition
 from survey.services import audit
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
@@ -29,34 +34,34 @@ def _has_answers(version: QuestionnaireVersion) -> bool:
     ))
 
 
-def load_definition(definition: dict, *, actor: User | None = None) -> LoadResult:
+def load_definition(definition: Definition, *, actor: User | None = None) -> LoadResult:
     """Store a validated definition: a new version only when the current one has answers."""
     result = _store_definition(definition)
     if result.outcome != "unchanged":
         audit.record("questionnaire_loaded", actor=actor, questionnaire=result.code,
                      version=result.version, outcome=result.outcome,
-                     checksum=questionnaire_spec.checksum(definition))
+                     checksum=definition.checksum)
     return result
 
 
-def _store_definition(definition: dict) -> LoadResult:
-    digest = questionnaire_spec.checksum(definition)
+def _store_definition(definition: Definition) -> LoadResult:
+    digest, stored = definition.checksum, definition.to_json()
     questionnaire = db.session.scalar(
-        select(Questionnaire).where(Questionnaire.code == definition["code"])
+        select(Questionnaire).where(Questionnaire.code == definition.code)
     )
     if questionnaire is None:
-        questionnaire = Questionnaire(code=definition["code"])
+        questionnaire = Questionnaire(code=definition.code)
         db.session.add(questionnaire)
     current = questionnaire.current
     if current is not None and current.checksum == digest:
         return LoadResult(questionnaire.code, current.version, "unchanged")
     if current is not None and not _has_answers(current):
-        current.definition, current.checksum = definition, digest
+        current.definition, current.checksum = stored, digest
         db.session.flush()
         return LoadResult(questionnaire.code, current.version, "updated")
     number = 1 if current is None else current.version + 1
     version = QuestionnaireVersion(questionnaire=questionnaire, version=number,
-                                   definition=definition, checksum=digest)
+                                   definition=stored, checksum=digest)
     db.session.add(version)
     db.session.flush()
     return LoadResult(questionnaire.code, number, "created" if number == 1 else "new-version")
@@ -75,10 +80,10 @@ def load_builtins() -> list[LoadResult]:
 class CurrentVersion:
     id: int
     checksum: str
-    definition: dict
+    definition: Definition
 
 
-_definitions: dict[str, dict] = {}  # by checksum: a definition never changes under its checksum
+_definitions: dict[str, Definition] = {}  # by checksum: a definition never changes under it
 # By questionnaire code, the version this process last read as current: a guess to be checked
 # (responses.record_at_counter checks it in the statement that stores), never an answer.
 _last_seen_current: dict[str, CurrentVersion] = {}
@@ -100,13 +105,30 @@ def current_version_read(code: str, version_id: int, checksum: str) -> CurrentVe
     checksum."""
     definition = _definitions.get(checksum)
     if definition is None:
-        definition = db.session.scalar(select(QuestionnaireVersion.definition)
-                                       .where(QuestionnaireVersion.id == version_id))
-        if len(_definitions) > 64:
-            _definitions.clear()
-        _definitions[checksum] = definition
+        stored = db.session.scalar(select(QuestionnaireVersion.definition)
+                                   .where(QuestionnaireVersion.id == version_id))
+        if stored is None:
+            raise LookupError(f"no questionnaire version {version_id}")
+        definition = parsed(checksum, stored)
     found = _last_seen_current[code] = CurrentVersion(version_id, checksum, definition)
     return found
+
+
+def parsed(checksum: str, stored: dict) -> Definition:
+    """A stored definition, typed: parsed the first time its checksum is seen, then kept."""
+    found = _definitions.get(checksum)
+    if found is not None:
+        return found
+    definition = Definition.from_json(stored)
+    if len(_definitions) > 64:
+        _definitions.clear()
+    _definitions[checksum] = definition
+    return definition
+
+
+def definition_of(version: QuestionnaireVersion) -> Definition:
+    """The typed definition of a version row, parsed once per checksum."""
+    return parsed(version.checksum, version.definition)
 
 
 def last_seen_current(code: str) -> CurrentVersion | None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from survey.models import Channel
 from survey.rules.answers import COMMENT_MAX_LENGTH, AnswerError, parse_answers
+from survey.rules.questionnaire_spec import Definition
 from survey.services import flags, survey_targets, tokens
 from survey.services import questionnaires as questionnaire_service
 from survey.services.responses import (
@@ -139,10 +140,10 @@ class _Read:
         return not self.errors and len(self.comment) <= COMMENT_MAX_LENGTH
 
 
-def _read(posted: Mapping[str, str], definition: dict) -> _Read:
+def _read(posted: Mapping[str, str], definition: Definition) -> _Read:
     """Read the posted answers against the definition (``parse_answers`` is the one judge)."""
     answers, errors = parse_answers(
-        definition, {q["code"]: posted.get(f"q_{q['code']}") for q in definition["questions"]})
+        definition, {q.code: posted.get(f"q_{q.code}") for q in definition.questions})
     key = posted.get("idempotency_key", "")
     return _Read(answers, tuple(errors), posted.get("comment", ""),
                  key if KEY_PATTERN.match(key) else secrets.token_urlsafe(18))

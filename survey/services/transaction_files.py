@@ -11,16 +11,15 @@ import re
 from datetime import date, datetime, time
 from pathlib import Path
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from survey.render.labels import count_problem_text
 from survey.services.paper_files import (  # the same CSV/XLSX rules and header checks
     check_columns,
     numbered_rows,
     read_lines,
 )
 
-MAX_TRANSACTIONS = 10_000_000  # per unit and month; more is a typo (and near the INTEGER limit)
 COLUMNS = ("unit", "month", "transactions")
 WHOLE_NUMBER = re.compile(r"\d+(?:\.0+)?")  # a spreadsheet's number cell may read "1250.0"
 
@@ -33,16 +32,6 @@ def read_counts_file(path: Path) -> list[tuple[int, dict[str, str]]]:
         "Unknown columns: %(columns)s. The columns are unit, month and transactions.",
         columns=columns))
     return numbered_rows(header, lines[1:])
-
-
-def count_problem(transactions: int) -> str | None:
-    """Say why ``transactions`` cannot be one month's count, or None."""
-    if transactions < 0:
-        return _("The number of transactions cannot be negative.")
-    if transactions > MAX_TRANSACTIONS:
-        return _("More than %(max)s transactions in one month: check the number.",
-                 max=format_decimal(MAX_TRANSACTIONS))
-    return None
 
 
 def parse_month(text: str) -> date:
@@ -74,7 +63,7 @@ def parse_transactions(text: str) -> int:
         raise ValueError(_("“%(value)s” is not a whole number: write the transactions with "
                            "digits only (e.g. 1250).", value=text))
     number = int(text.split(".")[0])
-    problem = count_problem(number)
+    problem = count_problem_text(number)
     if problem:
         raise ValueError(problem)
     return number

@@ -12,19 +12,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any, Literal, overload
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from survey.analysis import load
 from survey.analysis.coverage import prorated_total
+from survey.clock import local_today
 from survey.extensions import db
 from survey.models import TransactionCount, Unit, User
-from survey.rules.periods import local_today
+from survey.render.labels import count_problem_text
 from survey.services import ServiceError, audit
 from survey.services.paper_files import ImportFileError
 from survey.services.transaction_files import (
-    count_problem,
     parse_month,
     parse_transactions,
     read_counts_file,
@@ -79,7 +81,7 @@ def save_months(unit: Unit, counts: dict[date, int | None], *, actor: User | Non
         if month.day != 1:
             problems[month] = _("A month is given by its first day.")
         elif value is not None:  # clearing a month is always allowed
-            problem = month_problem(month, today) or count_problem(value)
+            problem = month_problem(month, today) or count_problem_text(value)
             if problem:
                 problems[month] = problem
     if problems:
@@ -150,7 +152,8 @@ def import_counts(path: Path, *, dry_run: bool = False, actor: User | None = Non
     lines = read_counts_file(path)
     units = dict(db.session.execute(select(Unit.code, Unit.id)).all())
     today = today or today_local()
-    rows, seen = [], {}
+    rows: list[_Row] = []
+    seen: dict[tuple[int, date], int] = {}
     for number, cells in lines:
         row = _check_row(number, cells, units, today)
         if not row.errors:
@@ -226,8 +229,17 @@ def _store(rows: list[_Row], *, dry_run: bool, actor: User | None) -> tuple[int,
 
 # ---- summed for a period -------------------------------------------------------------------------
 
+@overload
+def totals(unit_ids: Iterable[int] | None, start_day: date | None, end_day: date | None,
+           by: None = None) -> int | None: ...
+@overload
+def totals(unit_ids: Iterable[int] | None, start_day: date | None, end_day: date | None,
+           by: Literal["unit"]) -> dict[int, int]: ...
+@overload
+def totals(unit_ids: Iterable[int] | None, start_day: date | None, end_day: date | None,
+           by: Literal["month"]) -> dict[date, int]: ...
 def totals(unit_ids: Iterable[int] | None, start_day: date | None,
-           end_day: date | None, by: str | None = None) -> int | None | dict:
+           end_day: date | None, by: str | None = None) -> int | None | dict[Any, int]:
     """Sum the counts of ``unit_ids`` (None: every unit) over the inclusive local dates given.
 
     Months cut by the period count pro rata to their days inside it, rounded half up per result
@@ -242,19 +254,12 @@ def totals(unit_ids: Iterable[int] | None, start_day: date | None,
     if start_day and end_day and start_day > end_day:
         raise ValueError("start_day is after end_day")
     # One row per month, or per unit and month: what the pro-rating needs, summed in SQL.
-    keys = [TransactionCount.unit_id] if by == "unit" else []
-    query = (select(*keys, TransactionCount.month, func.sum(TransactionCount.transactions))
-             .group_by(*keys, TransactionCount.month))
-    if unit_ids is not None:
-        query = query.where(TransactionCount.unit_id.in_(list(unit_ids)))
-    if start_day:
-        query = query.where(TransactionCount.month >= start_day.replace(day=1))
-    if end_day:
-        query = query.where(TransactionCount.month <= end_day)
-    groups: dict = {}
-    for *key, month, count in db.session.execute(query):
-        group = key[0] if by == "unit" else month if by == "month" else None
-        groups.setdefault(group, []).append((month, int(count)))
+    groups: dict[Any, list[tuple[date, int]]] = {}
+    for unit_id, month, count in load.transaction_months(
+            db.session, unit_ids=unit_ids, start_day=start_day, end_day=end_day,
+            by_unit=by == "unit"):
+        group = unit_id if by == "unit" else month if by == "month" else None
+        groups.setdefault(group, []).append((month, count))
     summed = {key: prorated_total(pairs, start_day, end_day) for key, pairs in groups.items()}
     if by is None:
         return summed.get(None)

@@ -22,11 +22,12 @@ from survey.services.cases import end_pauses
 
 
 def withdraw(case: Case, *, whole: bool, reason: str, points: str = "",
-             recorded_by: User | None = None, received_on: date | None = None) -> CaseWithdrawal:
+             recorded_by: User | None = None, received_on: date | None = None,
+             lang: str = "vi") -> CaseWithdrawal:
     """Withdraw the case, or some of its points; withdrawn points are never reconsidered.
 
     Withdrawing the whole case ends it. ``recorded_by`` is the officer who records a written
-    withdrawal received on paper, on ``received_on``.
+    withdrawal received on paper, on ``received_on``; the citizen is then told in ``lang``.
     """
     if not workflow.can_withdraw(case.kind, case.state):
         raise ServiceError(_("This case can no longer be withdrawn."))
@@ -59,5 +60,5 @@ def withdraw(case: Case, *, whole: bool, reason: str, points: str = "",
                      on_paper=recorded_by is not None, **who)
     notify.case_withdrawn(case, whole)
     if recorded_by is not None:
-        notify.citizen_update(case)
+        notify.citizen_update(case, lang)
     return withdrawal

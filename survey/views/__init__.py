@@ -41,7 +41,7 @@ def has_endpoint(name: str) -> bool:
 
 def register_blueprints(app: Flask) -> None:
     app.jinja_env.globals["has_endpoint"] = has_endpoint
-    from survey.render import labels
+    from survey.render import labels, messages
     from survey.views import (  # noqa: F401 - routes join their blueprints
         admin,
         admin_rules,
@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     labels.register(app.jinja_env)
+    messages.register(app.jinja_env)
     app.register_blueprint(public.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(officer.bp)

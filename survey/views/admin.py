@@ -25,6 +25,7 @@ from survey.models.base import utcnow
 from survey.services import ServiceError
 from survey.services import org as org_service
 from survey.services import overview as overview_service
+from survey.services.questionnaires import definition_of
 from survey.services.tokens import issue_tokens, unused_links
 from survey.web.security import require_roles
 from survey.web.urls import survey_url
@@ -269,4 +270,4 @@ def show_questionnaire(code: str):
     version = next((v for v in questionnaire.versions if v.version == version_number),
                    questionnaire.current)
     return render_template("admin/questionnaire.html", questionnaire=questionnaire,
-                           version=version, definition=version.definition)
+                           version=version, definition=definition_of(version))

@@ -7,6 +7,7 @@ the filing POST itself (never in a URL or a cookie); pages that show it are neve
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -82,6 +83,7 @@ def _new_case_from(form, kind: CaseKind, counter: Counter | None) -> case_servic
         name=(form.name.data or "").strip(), address=(form.address.data or "").strip(),
         phone=(form.phone.data or "").strip(), email=(form.email.data or "").strip(),
         files=_uploads(form.files), filing_key=receipt_pages.posted_filing_key(form),
+        lang=str(get_locale()),
     )
     if kind is CaseKind.COMPLAINT:
         new.complaint_round = int(form.complaint_round.data)

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import abort, render_template, request, send_file
-from flask_babel import format_decimal
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from survey.analysis.method_spec import MethodSpec, load_method
+from survey.analysis.method_spec import MethodSpec
 from survey.analysis.run import Scope
+from survey.clock import local_today
 from survey.extensions import db
 from survey.forms.inspect import (
     BREAKDOWN_LABELS,
@@ -27,8 +28,7 @@ from survey.forms.inspect import (
 )
 from survey.models import Counter, Procedure, Role, Unit
 from survey.render.desk_charts import desk_charts
-from survey.rules.periods import local_today
-from survey.services import desk, exclusions
+from survey.services import desk, exclusions, indices
 from survey.services.exports import FORMATS, export_responses
 from survey.services.org import subtree_ids
 from survey.views.inspect import bp, endpoint, visible_unit_ids, visible_units
@@ -91,9 +91,9 @@ def read_choice(form: DeskFilterForm) -> Choice | None:
     if form.procedure.data:
         procedure_id = db.session.scalar(select(Procedure.id)
                                          .where(Procedure.code == form.procedure.data))
-    scope = Scope.of(form.date_from.data, form.date_to.data, unit, counter_id=counter_id,
-                     procedure_id=procedure_id)
-    return Choice(form, load_method(form.method.data), scope, unit)
+    scope = indices.scope(form.date_from.data, form.date_to.data, unit, counter_id=counter_id,
+                          procedure_id=procedure_id)
+    return Choice(form, indices.load_method(form.method.data), scope, unit)
 
 
 def choice_or_400() -> Choice:
@@ -147,8 +147,9 @@ def desk_page():
     choice = read_choice(form)
     if choice is None:
         return render_template("inspect/desk.html", form=form, figures=None, **_labels()), 400
+    lang = str(get_locale())
     figures = desk.figures(choice.spec, choice.scope, form.by.data,
-                           form.compare.data or None)
+                           form.compare.data or None, lang=lang)
     total, comments = desk.masked_comments(choice.scope)
     ranked = desk.breakdown_rows(figures.breakdown, form.by.data, CHANNEL_LABELS) \
         if figures.breakdown else []
@@ -158,9 +159,9 @@ def desk_page():
     return render_template("inspect/desk.html", form=form, spec=choice.spec, unit=choice.unit,
                            figures=figures, ranked_groups=ranked, comments=comments,
                            comments_total=total, may_export_comments=may_export_comments(),
-                           element_names=desk.element_names(),
+                           element_names=desk.element_names(lang),
                            question_texts={code: text["text"] for code, text
-                                           in desk.question_texts(codes).items()},
+                                           in desk.question_texts(codes, lang).items()},
                            flag_counts=flag_counts, flag_labels=FLAG_LABELS,
                            charts=desk_charts(figures, choice.spec, ranked,
                                               str(BREAKDOWN_LABELS[form.by.data])),

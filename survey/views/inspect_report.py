@@ -15,10 +15,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from survey.clock import local_today
 from survey.forms.inspect import CHANNEL_LABELS, METHOD_LABELS, RATIO_LABELS, ReportForm
 from survey.models.base import utcnow
 from survey.render.labels import KINDS
-from survey.rules.periods import local_today
+from survey.render.messages import plain
 from survey.services.annual_report import build_annual_report
 from survey.views.inspect import bp, endpoint, scope_unit, visible_units
 from survey.web.i18n import percent
@@ -177,7 +178,8 @@ def _coverage(pdf, sample: dict):
 def _notes(pdf, figure: dict, label: str) -> list:
     if not figure["n"]:
         return [pdf.Paragraph(_("%(method)s: no answer in this year.", method=label), note=True)]
-    return [pdf.Paragraph(f"{label}: {warning}", note=True) for warning in figure["warnings"]]
+    return [pdf.Paragraph(f"{label}: {plain(warning)}", note=True)
+            for warning in figure["warnings"]]
 
 
 def _indices(pdf, report: dict):
@@ -191,7 +193,8 @@ def _indices(pdf, report: dict):
     blocks = [pdf.Table([_("Method"), *header[1:]], rows, caption=_("Indices"), widths=WIDE),
               *notes,
               pdf.Subheading(_("SIPAS: elements and criteria"))]
-    elements, strong = [], set()
+    elements: list[list[str]] = []
+    strong: set[int] = set()
     for element in report["sipas_elements"]:
         strong.add(len(elements))
         for item in (element, *element["criteria"]):
@@ -222,7 +225,7 @@ def _comparison(pdf, report: dict):
     year = report["year"]
     rows = [[_figure_label(row), _show(row["method"])((row["before"] or {}).get("index")),
              _show(row["method"])((row["after"] or {}).get("index")), _signed(row["difference"]),
-             _span(row["ci95"], _signed), str(row["verdict_text"])]
+             _span(row["ci95"], _signed), plain(row["verdict_text"])]
             for row in report["comparison"] if _has_figure(row)]
     header = [_("Figure"), str(year - 1), str(year), _("Change (points)"),
               _("%(level)s interval of the change", level=_level(95)), _("Verdict")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -97,7 +98,8 @@ def act(case_id: int):
         try:
             case_service.take_action(case, form.action.data, actor=current_user,
                                      text=form.text.data or "",
-                                     forwarded_to=form.forwarded_to.data or "")
+                                     forwarded_to=form.forwarded_to.data or "",
+                                     lang=str(get_locale()))
         except ServiceError as error:
             db.session.rollback()
             form.text.errors.append(str(error))
@@ -121,7 +123,7 @@ def reply(case_id: int):
     case = get_case_or_404(case_id)
     form = ReplyForm()
     if form.validate_on_submit():
-        case_service.reply(case, form.body.data, actor=current_user)
+        case_service.reply(case, form.body.data, actor=current_user, lang=str(get_locale()))
         return _done(case, _("Reply sent."))
     return _page(case, 400, reply=form)
 

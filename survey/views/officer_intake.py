@@ -9,6 +9,7 @@ to the POST itself and is never cached, and a re-sent form records nothing twice
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -112,7 +113,7 @@ def record_withdrawal(case_id: int):
             withdrawals.withdraw(case, whole=form.scope.data == "whole",
                                  points=form.points.data or "", reason=form.reason.data or "",
                                  recorded_by=current_user._get_current_object(),
-                                 received_on=form.received_on.data)
+                                 received_on=form.received_on.data, lang=str(get_locale()))
         except ServiceError as exc:
             db.session.rollback()
             form.reason.errors.append(str(exc))

@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from survey.extensions import csrf, db, limiter
 from survey.forms.survey import build_survey_form, problems, question_fields
 from survey.models import Counter
+from survey.render.messages import text as message_text
 from survey.services import questionnaires as questionnaire_service
 from survey.services import submission, survey_targets
 from survey.web import recent, survey_csrf
@@ -151,7 +152,7 @@ def _explain_errors(form, invalid: submission.Invalid) -> None:
     for error in invalid.errors:
         field = form[f"q_{error.question}"]
         if not field.errors:  # "required" is already said by the field's own validator
-            field.errors.append(error.message)
+            field.errors.append(message_text(error.message))
     if invalid.procedure_id is False:
         form.procedure.errors.append(_("Please choose a procedure from the list."))
 
@@ -180,7 +181,7 @@ def _render(code: str, form_name: str, version, form, status: int):
 
 def _full_form_size() -> int:
     version = questionnaire_service.current(FORMS["full"])
-    return len(version.definition["questions"]) if version else 0
+    return len(version.definition.questions) if version else 0
 
 
 @bp.route("/s/<code>", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from flask import Response, abort, current_app, make_response, render_template
+from flask import Response, abort, make_response, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +26,7 @@ from survey.rules import receipts
 from survey.services import ServiceError, milestones
 from survey.services import cases as case_service
 from survey.web.i18n import local_date
+from survey.web.urls import track_url
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -51,10 +52,6 @@ def no_store(body, status: int = 200) -> Response:
     response = make_response(body, status)
     response.headers.update(NO_STORE)
     return response
-
-
-def track_url() -> str:
-    return current_app.config["SURVEY_BASE_URL"] + "/track"
 
 
 def facts(case: Case) -> list[tuple[str, str]]:
