@@ -9,7 +9,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
+# types-WTForms describes WTForms 3.2; SelectChoice came in 3.3.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from survey.extensions import db, limiter
 from survey.forms.cases import (
@@ -78,7 +79,8 @@ def _new_case_from(form, kind: CaseKind, counter: Counter | None) -> case_servic
                  if form.procedure.data else None)
     new = case_service.NewCase(
         kind=kind, subject=form.subject.data, description=form.description.data, unit=unit,
-        counter=counter if counter and counter.unit_id == unit.id else None, procedure=procedure,
+        counter=counter if counter and unit and counter.unit_id == unit.id else None,
+        procedure=procedure,
         name=(form.name.data or "").strip(), address=(form.address.data or "").strip(),
         phone=(form.phone.data or "").strip(), email=(form.email.data or "").strip(),
         files=_uploads(form.files), filing_key=receipt_pages.posted_filing_key(form),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from flask import (
     Blueprint,
@@ -100,9 +100,16 @@ def _survey(code: str, form_name: str):
 def _browser() -> submission.Browser:
     """What this browser's signed cookie says it answered (read only if it sent one)."""
     cookie = request.cookies.get(recent.COOKIE)
-    answered = recent.read(cookie, current_app.secret_key) if cookie else {}
+    answered = recent.read(cookie, _cookie_secret()) if cookie else {}
     return submission.Browser(answered, current_app.config["SURVEY_REPEAT_WINDOW_MINUTES"] * 60,
                               time.time())
+
+
+def _cookie_secret() -> str | bytes:
+    secret = current_app.secret_key
+    if secret is None:  # create_app always sets one (survey.config); a bare Flask app may not
+        raise RuntimeError("SECRET_KEY is not set: the answered-counters cookie cannot be signed")
+    return secret
 
 
 def _remember_answer(response, code: str, browser: submission.Browser):
@@ -112,7 +119,7 @@ def _remember_answer(response, code: str, browser: submission.Browser):
     now = int(browser.now)
     keep = max(browser.window_seconds, recent.REPEAT_MEMORY_SECONDS)
     entries = {c: t for c, t in browser.answered.items() if now - t < keep} | {code: now}
-    response.set_cookie(recent.COOKIE, recent.write(entries, current_app.secret_key),
+    response.set_cookie(recent.COOKIE, recent.write(entries, _cookie_secret()),
                         max_age=keep, httponly=True, samesite="Lax",
                         secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
@@ -127,8 +134,9 @@ def _follow_link(moved: submission.Moved, form_name: str):
     endpoint = f"public.survey_{form_name}"
     if request.method == "POST":
         return redirect(url_for(endpoint, code=moved.code), code=307)
-    return redirect(url_for(endpoint, code=moved.code,
-                            **{**request.args.to_dict(), "t": moved.token}))
+    # Typed Any: mypy matches a dict[str, str] against url_for's own _external (a bool) too.
+    query: dict[str, Any] = {**request.args.to_dict(), "t": moved.token}
+    return redirect(url_for(endpoint, code=moved.code, **query))
 
 
 def _show_form(code: str, form_name: str, outcome: submission.FormOutcome):
