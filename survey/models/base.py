@@ -1,4 +1,4 @@
-"""Column helpers shared by the models."""
+"""The models' base class, and column helpers they share."""
 
 import enum
 from datetime import UTC, datetime
@@ -10,7 +10,10 @@ from sqlalchemy.types import TypeDecorator
 from survey.extensions import db
 
 if TYPE_CHECKING:
+    from typing import ClassVar
+
     from flask_sqlalchemy.model import Model as QueryModel
+    from sqlalchemy import Table
     from sqlalchemy.orm import DeclarativeBase
 
     class Model(QueryModel, DeclarativeBase):
@@ -21,6 +24,8 @@ if TYPE_CHECKING:
         """
 
         __abstract__ = True
+        # Every model is mapped to a table (DeclarativeBase says only "a FROM clause").
+        __table__: ClassVar[Table]
 else:
     Model = db.Model
 

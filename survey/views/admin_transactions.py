@@ -22,6 +22,7 @@ from werkzeug.utils import secure_filename
 from survey.analysis import load
 from survey.analysis.coverage import coverage
 from survey.extensions import db
+from survey.forms.base import add_error
 from survey.forms.transactions import MONTHS, ChooseUnitYearForm, ImportCountsForm, MonthCountsForm
 from survey.models import TransactionCount, Unit
 from survey.rules.periods import local_midnight
@@ -117,7 +118,7 @@ def edit_transactions():
         except counts_service.CountsError as error:
             db.session.rollback()
             for month, message in error.problems.items():
-                grid.month_fields()[month.month - 1].errors.append(message)
+                add_error(grid.month_fields()[month.month - 1], message)
         else:
             db.session.commit()
             flash(ngettext("Saved: %(num)d month changed.", "Saved: %(num)d months changed.",
@@ -154,5 +155,5 @@ def _import(upload: ImportCountsForm) -> dict | None:
             return counts_service.import_counts(path, dry_run=upload.dry_run.data,
                                                 actor=current_user)
         except ImportFileError as error:
-            upload.file.errors.append(str(error))
+            add_error(upload.file, str(error))
             return None

@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
-# types-WTForms describes WTForms 3.2; SelectChoice came in 3.3.
-from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3; stubs: 3.2
 
 from survey.extensions import db, limiter
+from survey.forms.base import add_error
 from survey.forms.cases import (
     CitizenMessageForm,
     ComplaintForm,
@@ -162,7 +162,7 @@ def track():
         return render_template("cases/track.html", form=form)
     case = case_service.find_by_receipt(form.code.data)
     if case is None:
-        form.code.errors.append(_("No case matches this code. Check it and try again."))
+        add_error(form.code, _("No case matches this code. Check it and try again."))
         return render_template("cases/track.html", form=form), 404
     return _show_case(case, form.code.data)
 
@@ -215,7 +215,7 @@ def track_message():
             case_service.citizen_message(case, form.body.data or "", _uploads(form.files))
         except ServiceError as exc:
             db.session.rollback()
-            form.body.errors.append(str(exc))
+            add_error(form.body, str(exc))
         else:
             db.session.commit()
             return _show_case(case, form.code.data, sent=True)

@@ -26,6 +26,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from survey.extensions import csrf, db, limiter
+from survey.forms.base import add_error
 from survey.forms.survey import build_survey_form, problems, question_fields
 from survey.models import Counter
 from survey.services import questionnaires as questionnaire_service
@@ -159,9 +160,9 @@ def _explain_errors(form, invalid: submission.Invalid) -> None:
     for error in invalid.errors:
         field = form[f"q_{error.question}"]
         if not field.errors:  # "required" is already said by the field's own validator
-            field.errors.append(error.message)
+            add_error(field, str(error.message))  # a lazy string, rendered in this request
     if invalid.procedure_id is False:
-        form.procedure.errors.append(_("Please choose a procedure from the list."))
+        add_error(form.procedure, _("Please choose a procedure from the list."))
 
 
 def _render(code: str, form_name: str, version, form, status: int):

@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 from flask import Flask, abort, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
-from werkzeug.wrappers import Response
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from survey.extensions import db, login_manager
 from survey.models import Role, User
