@@ -71,8 +71,10 @@ update-translations: extract
 	done
 	@echo "Now translate the entries with an empty msgstr in translations/vi/LC_MESSAGES/messages.po"
 
+# ruff, then mypy (settings and the strict list of pure modules in pyproject.toml); any finding fails.
 lint: install-test
 	$(BIN)/ruff check survey tests benchmarks
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+from typing import NoReturn
 
 import click
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from survey.extensions import db
 from survey.models import Counter, Unit
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Stop with a one-line message on stderr and exit status 1."""
     click.echo(f"error: {message}", err=True)
     sys.exit(1)

@@ -6,8 +6,13 @@ are listed below for extraction and translated in ``translations/vi`` like any o
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask_babel import get_domain
 from flask_wtf import FlaskForm
+from wtforms import Field
+
+T = TypeVar("T")
 
 
 def _mark(message: str) -> str:
@@ -75,3 +80,19 @@ class Form(FlaskForm):
                     NUL_MESSAGE)]
                 valid = False
         return valid
+
+
+def add_error(field: Field, message: str) -> None:
+    """Show one more error under a field, such as a service's refusal after validation.
+
+    A new list: WTForms types ``errors`` as a sequence, and a field not validated yet holds the
+    class's empty tuple.
+    """
+    field.errors = [*field.errors, message]
+
+
+def required(data: T | None) -> T:
+    """A field's data once an ``InputRequired`` validator has passed: never None then."""
+    if data is None:
+        raise ValueError("a required field has no data: was the form validated?")
+    return data

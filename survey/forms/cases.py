@@ -36,7 +36,8 @@ class CaseFormBase(Form):
                                 validators=[InputRequired(), Length(max=TEXT_MAX)])
     # Starts on an empty "choose…" option; required by validate_unit_id (InputRequired would
     # take the empty option as an answer, DataRequired would drown the "not on the list" error).
-    unit_id = SelectField(
+    # types-WTForms describes WTForms 3.2; the two messages' keywords came in 3.3.
+    unit_id = SelectField(  # type: ignore[call-arg]
         _l("Office concerned"), coerce=optional_id,
         invalid_value_message=_l("Please choose an office from the list."),
         invalid_choice_message=_l("Please choose an office from the list."))

@@ -1,10 +1,33 @@
-"""Column helpers shared by the models."""
+"""The models' base class, and column helpers they share."""
 
 import enum
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
+
+from survey.extensions import db
+
+if TYPE_CHECKING:
+    from typing import ClassVar
+
+    from flask_sqlalchemy.model import Model as QueryModel
+    from sqlalchemy import Table
+    from sqlalchemy.orm import DeclarativeBase
+
+    class Model(QueryModel, DeclarativeBase):
+        """What ``db.Model`` is to mypy: a declarative base with Flask-SQLAlchemy's ``query``.
+
+        ``db.Model`` is made when the extension is created, and mypy takes no attribute of an
+        object as a base class (python/mypy#8603); the running code uses ``db.Model`` itself.
+        """
+
+        __abstract__ = True
+        # Every model is mapped to a table (DeclarativeBase says only "a FROM clause").
+        __table__: ClassVar[Table]
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:

@@ -22,8 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
-from survey.models.base import UTCDateTime, enum_column, utcnow
+from survey.models.base import Model, UTCDateTime, enum_column, utcnow
 from survey.rules.case_states import CaseKind, CaseState
 
 # CaseKind and CaseState are defined with the workflow rules (pure) and stored here; importing
@@ -51,7 +50,7 @@ class Visibility(enum.StrEnum):
     CITIZEN = "citizen"  # written by the citizen
 
 
-class Case(db.Model):
+class Case(Model):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_assignee_state", "assignee_id", "state"),
@@ -127,7 +126,7 @@ class Case(db.Model):
         return self.kind.value
 
 
-class CaseContact(db.Model):
+class CaseContact(Model):
     """The citizen's contact for feedback and complaints (the law asks it of complainants)."""
 
     __tablename__ = "case_contacts"
@@ -142,7 +141,7 @@ class CaseContact(db.Model):
     case: Mapped[Case] = relationship(back_populates="contact")
 
 
-class DenouncerIdentity(db.Model):
+class DenouncerIdentity(Model):
     """A denouncer's identity, encrypted; only the custodian may read it, each look audited."""
 
     __tablename__ = "denouncer_identities"
@@ -153,7 +152,7 @@ class DenouncerIdentity(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class CaseMessage(db.Model):
+class CaseMessage(Model):
     __tablename__ = "case_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -170,7 +169,7 @@ class CaseMessage(db.Model):
     author = relationship("User")
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A file stored outside the web root under a random name; served only after a check."""
 
     __tablename__ = "attachments"
@@ -194,7 +193,7 @@ class Attachment(db.Model):
     case: Mapped[Case] = relationship(back_populates="attachments")
 
 
-class Milestone(db.Model):
+class Milestone(Model):
     """A statutory deadline of a case, recomputed from the rulebook when the case changes."""
 
     __tablename__ = "milestones"
@@ -220,7 +219,7 @@ class Milestone(db.Model):
         return [c for c in self.case.due_changes if c.milestone == self.name]
 
 
-class MilestoneChange(db.Model):
+class MilestoneChange(Model):
     """A milestone's due date moved: from what, to what, and why (shown to officer and citizen).
 
     ``causes`` is a list of ``{"cause": ..., ...}``: ``accepted`` (``on``: the acceptance date),
@@ -241,7 +240,7 @@ class MilestoneChange(db.Model):
     case: Mapped[Case] = relationship(back_populates="due_changes")
 
 
-class CasePause(db.Model):
+class CasePause(Model):
     """A period the statutory clock stops: waiting on the citizen, or handling suspended."""
 
     __tablename__ = "case_pauses"
@@ -256,7 +255,7 @@ class CasePause(db.Model):
     case: Mapped[Case] = relationship(back_populates="pauses")
 
 
-class CaseWithdrawal(db.Model):
+class CaseWithdrawal(Model):
     """The citizen withdrew the case, in whole or some of its points (never reconsidered)."""
 
     __tablename__ = "case_withdrawals"
@@ -274,7 +273,7 @@ class CaseWithdrawal(db.Model):
     case: Mapped[Case] = relationship(back_populates="withdrawals")
 
 
-class ExtensionRequest(db.Model):
+class ExtensionRequest(Model):
     __tablename__ = "extension_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)

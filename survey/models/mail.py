@@ -7,11 +7,10 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.extensions import db
-from survey.models.base import UTCDateTime, utcnow
+from survey.models.base import Model, UTCDateTime, utcnow
 
 
-class OutboxMail(db.Model):
+class OutboxMail(Model):
     __tablename__ = "mail_outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,7 @@ from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
-from survey.models.base import UTCDateTime, enum_column, utcnow
+from survey.models.base import Model, UTCDateTime, enum_column, utcnow
 
 
 class Role(enum.StrEnum):
@@ -29,7 +29,7 @@ unit_procedures = Table(
 )
 
 
-class Unit(db.Model):
+class Unit(Model):
     """A body in the administrative tree; ``level`` names its tier (data, never hard-coded)."""
 
     __tablename__ = "units"
@@ -52,7 +52,7 @@ class Unit(db.Model):
         return f"<Unit {self.code}>"
 
 
-class Counter(db.Model):
+class Counter(Model):
     """A one-stop counter (quầy); ``survey_code`` is the short, revocable code in its QR."""
 
     __tablename__ = "counters"
@@ -70,7 +70,7 @@ class Counter(db.Model):
     officer_on_duty: Mapped[User | None] = relationship(foreign_keys=[officer_on_duty_id])
 
 
-class RevokedSurveyCode(db.Model):
+class RevokedSurveyCode(Model):
     """A survey code that was replaced; kept so an old poster shows a kind page, not a 404."""
 
     __tablename__ = "revoked_survey_codes"
@@ -80,7 +80,7 @@ class RevokedSurveyCode(db.Model):
     revoked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Procedure(db.Model):
+class Procedure(Model):
     """An administrative procedure (thủ tục hành chính) from the national catalogue."""
 
     __tablename__ = "procedures"
@@ -92,7 +92,7 @@ class Procedure(db.Model):
     processing_days: Mapped[int | None] = mapped_column()
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A staff account; citizens never have one."""
 
     __tablename__ = "users"

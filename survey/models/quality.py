@@ -12,11 +12,10 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.extensions import db
-from survey.models.base import UTCDateTime, utcnow
+from survey.models.base import Model, UTCDateTime, utcnow
 
 
-class ResponseFlag(db.Model):
+class ResponseFlag(Model):
     """One anomaly seen on one response.
 
     ``kind``: burst, identical_run, out_of_hours or repeat_browser (survey.analysis.anomalies).
@@ -31,7 +30,7 @@ class ResponseFlag(db.Model):
     flagged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class FlagScan(db.Model):
+class FlagScan(Model):
     """How far the anomaly detector has read: responses with a larger id are not scanned yet."""
 
     __tablename__ = "flag_scans"
@@ -41,7 +40,7 @@ class FlagScan(db.Model):
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ResponseExclusion(db.Model):
+class ResponseExclusion(Model):
     """A response an inspector took out of the figures, with the reason given."""
 
     __tablename__ = "response_exclusions"
@@ -54,7 +53,7 @@ class ResponseExclusion(db.Model):
     excluded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class TransactionCount(db.Model):
+class TransactionCount(Model):
     """Dossiers a unit handled in one month: the population behind sample sizes and rates."""
 
     __tablename__ = "transaction_counts"

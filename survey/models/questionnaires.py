@@ -8,11 +8,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
-from survey.models.base import UTCDateTime, utcnow
+from survey.models.base import Model, UTCDateTime, utcnow
 
 
-class Questionnaire(db.Model):
+class Questionnaire(Model):
     __tablename__ = "questionnaires"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,7 +27,7 @@ class Questionnaire(db.Model):
         return self.versions[-1] if self.versions else None
 
 
-class QuestionnaireVersion(db.Model):
+class QuestionnaireVersion(Model):
     __tablename__ = "questionnaire_versions"
     __table_args__ = (UniqueConstraint("questionnaire_id", "version"),)
 

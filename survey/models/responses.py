@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
-from survey.models.base import UTCDateTime, enum_column, utcnow
+from survey.models.base import Model, UTCDateTime, enum_column, utcnow
 
 
 class Channel(enum.StrEnum):
@@ -19,7 +18,7 @@ class Channel(enum.StrEnum):
     ONLINE = "online"
 
 
-class Response(db.Model):
+class Response(Model):
     """One respondent's answers. ``officer_id`` is the officer rated, never the respondent."""
 
     __tablename__ = "responses"
@@ -52,7 +51,7 @@ class Response(db.Model):
     procedure = relationship("Procedure")
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One answer; ``value`` is NULL for "no opinion". An unanswered question has no row."""
 
     __tablename__ = "answers"
@@ -66,7 +65,7 @@ class Answer(db.Model):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
-class TransactionToken(db.Model):
+class TransactionToken(Model):
     """A one-time survey link handed out with a dossier; only its hash is kept.
 
     Deliberately no link to the response it allowed: which dossier gave which answers stays unknown.

@@ -8,11 +8,10 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
-from survey.models.base import enum_column
+from survey.models.base import Model, enum_column
 
 
-class RoutingRule(db.Model):
+class RoutingRule(Model):
     """Send matching cases to a handling unit; criteria left empty match anything."""
 
     __tablename__ = "routing_rules"
@@ -30,7 +29,7 @@ class RoutingRule(db.Model):
     handling_unit = relationship("Unit", foreign_keys=[handling_unit_id])
 
 
-class ConflictOfInterest(db.Model):
+class ConflictOfInterest(Model):
     """Two staff who must never handle a denunciation about each other (stored low id first)."""
 
     __tablename__ = "conflicts_of_interest"
@@ -51,7 +50,7 @@ class DayKind(enum.StrEnum):
     WORKING_DAY = "working_day"
 
 
-class CalendarOverride(db.Model):
+class CalendarOverride(Model):
     """An extra day off, or a make-up working Saturday, decreed for a year."""
 
     __tablename__ = "calendar_overrides"

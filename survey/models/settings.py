@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.extensions import db
+from survey.models.base import Model
 
 
-class Setting(db.Model):
+class Setting(Model):
     """One named value; the code that reads it owns its meaning and its default."""
 
     __tablename__ = "settings"

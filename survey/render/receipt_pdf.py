@@ -19,7 +19,7 @@ _SCALE = {"A4": 1.0, "A5": 0.8}
 _MARGIN = {"A4": 18.0, "A5": 11.0}
 QR_MM = {"A4": 38.0, "A5": 30.0}
 # fpdf2 2.8.5 corrected A5 and warns on every use of the name; give the ISO size in mm instead.
-_FORMAT = {"A4": "A4", "A5": (148.0, 210.0)}
+_FORMAT: dict[str, str | tuple[float, float]] = {"A4": "A4", "A5": (148.0, 210.0)}
 
 
 @dataclass(frozen=True)

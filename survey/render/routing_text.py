@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -23,14 +24,17 @@ class Names:
     units: Mapping[int, str]
     rules: Mapping[int, str]
 
-    def rule(self, rule_id: object) -> str:
-        return self.rules.get(rule_id, _("a removed rule"))  # type: ignore[arg-type]
+    # The ids below are read from a stored reason (JSON): an int, or None or anything else when
+    # the reason names none, which reads as removed; Any says so to Mapping.get.
 
-    def user(self, user_id: object) -> str:
-        return self.users.get(user_id, _("a former staff member"))  # type: ignore[arg-type]
+    def rule(self, rule_id: Any) -> str:
+        return self.rules.get(rule_id, _("a removed rule"))
 
-    def unit(self, unit_id: object) -> str:
-        return self.units.get(unit_id, _("a removed unit"))  # type: ignore[arg-type]
+    def user(self, user_id: Any) -> str:
+        return self.users.get(user_id, _("a former staff member"))
+
+    def unit(self, unit_id: Any) -> str:
+        return self.units.get(unit_id, _("a removed unit"))
 
 
 def names_for(reasons: Iterable[Mapping]) -> Names:

@@ -219,6 +219,8 @@ def off_desk() -> list[OffDesk]:
 def _queued_for_a_leader(case_id: int, ctx: RoutingContext) -> bool:
     """An unassigned case is on a desk when a leader who may hold it sees it in the queue."""
     case = db.session.get(Case, case_id)
+    if case is None:  # the id was read in this transaction; checked for mypy's sake
+        return False
     unit_id = case.handling_unit_id or case.unit_id
     if unit_id is None or unit_id not in ctx.tree:
         return False

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import CursorResult, insert, select, update
 
 from survey.extensions import db
 from survey.models.audit import AuditEvent, AuditHead
@@ -33,12 +35,13 @@ def event_hash(prev_hash: str, *, case_id: int | None, actor_id: int | None, act
 
 def _lock_head(count: int = 1) -> str:
     """Take the chain's head for this transaction and return the last hash."""
-    result = db.session.execute(update(AuditHead).where(AuditHead.id == 1)
-                                .values(appends=AuditHead.appends + count))
+    # An UPDATE's result is a CursorResult (it has rowcount); Session.execute is typed Result.
+    result = cast(CursorResult, db.session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(appends=AuditHead.appends + count)))
     if result.rowcount == 0:
         db.session.add(AuditHead(id=1, last_hash=GENESIS, appends=count))
         db.session.flush()
-    return db.session.scalar(select(AuditHead.last_hash).where(AuditHead.id == 1))
+    return db.session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar_one()
 
 
 def record(action: str, *, case_id: int | None = None, actor=None, actor_kind: str | None = None,
@@ -58,7 +61,7 @@ def record(action: str, *, case_id: int | None = None, actor=None, actor_kind: s
     return event
 
 
-def record_many(action: str, events: list[tuple[int | None, dict]], *, actor=None,
+def record_many(action: str, events: Sequence[tuple[int | None, dict]], *, actor=None,
                 actor_kind: str | None = None) -> None:
     """Append one event per (case id, detail) in one locked step: a batch re-routing writes
     thousands of events, and taking the head once keeps it to a few statements."""

@@ -95,7 +95,7 @@ def _users(province: Unit, centre: Unit, hubs: list[Unit]) -> list[tuple[str, st
         ("canbo3", "Vũ Thị Lan", Role.OFFICER, centre),
     ]
     for i, hub in enumerate(hubs, start=1):
-        commune = hub.parent.name
+        commune = hub.parent.name if hub.parent else hub.name  # every demo hub has its commune
         users.append((f"lanhdao{i}", f"Lãnh đạo Trung tâm {commune}", Role.LEADER, hub))
         users.append((f"canbo{i}x", f"Công chức một cửa {commune}", Role.OFFICER, hub))
     return users

@@ -18,14 +18,16 @@ Flags never delete anything: what inspectors decide about flagged responses is i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import func, select, tuple_
+from sqlalchemy.dialects.postgresql import Insert as PostgreSQLInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from survey.analysis import anomalies
@@ -40,7 +42,9 @@ from survey.rules import workdays
 from survey.rules.periods import LOCAL_TZ
 
 CHUNK = 5000
-_INSERT_FLAG = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+# Typed as either dialect's Insert: their common base has no on_conflict_do_nothing.
+_INSERT_FLAG: dict[str, Callable[[type[ResponseFlag]], SQLiteInsert | PostgreSQLInsert]] = {
+    "sqlite": sqlite_insert, "postgresql": postgresql_insert}
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,8 @@ def detect(*, rules: anomalies.Rules | None = None,
 def _scan(chunks: Iterator[list[Record]], rules: anomalies.Rules,
           closures: anomalies.Closures) -> int:
     """Flag one counter's records, chunk by chunk; return the flags added."""
-    added, carry = 0, []
+    added = 0
+    carry: list[Record] = []
     for chunk in chunks:
         records = carry + chunk
         added += add_flags(anomalies.find_anomalies(records, rules, closures))
@@ -118,7 +123,8 @@ def calendar_closures(first: date, last: date) -> anomalies.Closures:
     years = range(first.year - 1, last.year + 1)  # a look-back may reach the year before
     overrides = db.session.execute(select(CalendarOverride.day, CalendarOverride.kind).where(
         CalendarOverride.day.between(date(years[0], 1, 1), date(years[-1], 12, 31))))
-    off, working = [], []
+    off: list[date] = []
+    working: list[date] = []
     for day, kind in overrides:
         (off if kind is DayKind.DAY_OFF else working).append(day)
     calendar = workdays.vietnam_calendar(years, extra_days_off=off, makeup_working_days=working)

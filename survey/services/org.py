@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -62,8 +63,10 @@ def save_unit(unit: Unit | None, *, code: str, name: str, level: str, parent: Un
     clash = db.session.scalar(select(Unit).where(Unit.code == code))
     if clash is not None and clash is not unit:
         raise ServiceError(_("A unit with code %(code)s already exists.", code=code))
-    values = {"code": code, "name": name.strip(), "level": level.strip(),
-              "parent": parent.id if parent else None}
+    # Any: the audit event keeps these as JSON, and **values must not look like record()'s own
+    # keywords to mypy.
+    values: dict[str, Any] = {"code": code, "name": name.strip(), "level": level.strip(),
+                              "parent": parent.id if parent else None}
     if unit is None:
         unit = Unit(code=code, name=values["name"], level=values["level"], parent=parent)
         db.session.add(unit)
@@ -92,7 +95,8 @@ def save_counter(counter: Counter | None, *, unit: Unit, code: str, name: str,
     clash = db.session.scalar(select(Counter).where(Counter.code == code))
     if clash is not None and clash is not counter:
         raise ServiceError(_("A counter with code %(code)s already exists.", code=code))
-    values = {"unit": unit.id, "code": code, "name": name.strip(), "active": active}
+    values: dict[str, Any] = {"unit": unit.id, "code": code, "name": name.strip(),
+                              "active": active}  # Any: as in save_unit
     if counter is None:
         counter = Counter(unit=unit, code=code, name=values["name"],
                           survey_code=new_survey_code(), active=active)
@@ -176,8 +180,9 @@ def save_procedure(procedure: Procedure | None, *, code: str, name: str, field: 
         elif unit not in units and has:
             unit.procedures.remove(procedure)
     db.session.flush()
-    after = {"code": procedure.code, "name": procedure.name, "field": procedure.field,
-             "processing_days": processing_days, "units": sorted(u.id for u in units)}
+    after: dict[str, Any] = {"code": procedure.code, "name": procedure.name,
+                             "field": procedure.field, "processing_days": processing_days,
+                             "units": sorted(u.id for u in units)}
     if created:
         audit.record("procedure_created", actor=actor, procedure=procedure.id, **after)
     elif changes := _changes(before, after):

@@ -57,15 +57,16 @@ def numbered_rows(header: list[str], rows: list[list[str]]) -> list[tuple[int, d
 def read_frame(path: Path) -> pd.DataFrame:
     """Read every cell as a string, keeping "NA" as text rather than a missing value."""
     suffix = path.suffix.lower()
-    options = {"header": None, "dtype": str, "keep_default_na": False}
     if suffix not in (".csv", ".xlsx"):
         raise ImportFileError(_("Unsupported file type %(suffix)s: save the file as .csv or .xlsx.",
                                 suffix=suffix or "(none)"))
     try:
         if suffix == ".csv":
             return pd.read_csv(path, encoding="utf-8-sig", sep=_separator(path),
-                               skip_blank_lines=False, **options)
-        return pd.read_excel(path, engine="openpyxl", **options)
+                               skip_blank_lines=False, header=None, dtype=str,
+                               keep_default_na=False)
+        return pd.read_excel(path, engine="openpyxl", header=None, dtype=str,
+                             keep_default_na=False)
     except UnicodeDecodeError as error:
         raise ImportFileError(_("The file is not UTF-8 text: save it as “CSV UTF-8”.")) from error
     except pd.errors.EmptyDataError as error:

@@ -172,7 +172,7 @@ class RowChecker:
             add("comment", _("The comment is longer than %(max)d characters.",
                              max=COMMENT_MAX_LENGTH))
         answers = self._answers(code, cells, add) if code else {}
-        if errors:
+        if errors or code is None:  # no questionnaire is always an error too
             return None, errors
         # Parsed values, not the cells: the same form typed as CSV or XLSX gets the same key.
         content = json.dumps([code, submitted_at.isoformat(), unit, counter, procedure,
@@ -197,7 +197,7 @@ class RowChecker:
             return None
         return value
 
-    def _place(self, unit: str, counter: str, add: AddError) -> tuple[int, int | None]:
+    def _place(self, unit: str, counter: str, add: AddError) -> tuple[int | None, int | None]:
         unit_id = self.lookups.units.get(unit)
         if unit_id is None:
             add("unit", _("The unit code is missing.") if not unit

@@ -11,6 +11,7 @@ the look-ups of the counter, version and procedure into that INSERT (``INSERT â€
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,7 +28,9 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.dialects.postgresql import Insert as PostgreSQLInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from survey.extensions import db
@@ -35,7 +38,9 @@ from survey.models import Answer, Channel, Response, TransactionToken
 from survey.models.base import utcnow
 from survey.services import survey_targets
 
-_INSERT = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+# Typed as either dialect's Insert: their common base has no on_conflict_do_nothing.
+_INSERT: dict[str, Callable[[type[Response]], SQLiteInsert | PostgreSQLInsert]] = {
+    "sqlite": sqlite_insert, "postgresql": postgresql_insert}
 _INSERT_ANSWERS = insert(Answer)
 
 
@@ -182,5 +187,11 @@ def record_response(submission: Submission) -> tuple[int, bool]:
         "idempotency_key": submission.idempotency_key,
     }, submission.answers)
     if response_id is None:
-        return find_by_key(submission.idempotency_key), False
+        return _id_of_taken_key(submission.idempotency_key), False
     return response_id, True
+
+
+def _id_of_taken_key(idempotency_key: str) -> int:
+    """The response stored under a key that an INSERT â€¦ ON CONFLICT just found taken."""
+    return db.session.execute(select(Response.id)
+                              .where(Response.idempotency_key == idempotency_key)).scalar_one()

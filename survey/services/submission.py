@@ -193,7 +193,7 @@ def _look_up(code: str, questionnaire: str, token: str | None, procedure: str | 
         return Moved(current, token)
     if found is None or not found.target.active:
         return Refused(gone=found is not None or survey_targets.is_revoked(code))
-    if found.version_id is None:
+    if found.version_id is None or found.version_checksum is None:  # both or neither
         return Refused(gone=False)
     target = found.target
     if token and (state := tokens.token_state(token, target.counter_id)) != "valid":

@@ -59,5 +59,5 @@ def current_code_of_link(old_code: str, token: str) -> str | None:
 
 def unused_links(counter: Counter) -> int:
     """How many of the counter's one-time links have not been used yet."""
-    return db.session.scalar(select(func.count()).select_from(TransactionToken).where(
-        TransactionToken.counter_id == counter.id, TransactionToken.used_at.is_(None)))
+    return db.session.execute(select(func.count()).select_from(TransactionToken).where(
+        TransactionToken.counter_id == counter.id, TransactionToken.used_at.is_(None))).scalar_one()

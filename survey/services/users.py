@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -77,7 +79,8 @@ def update_user(user: User, *, actor: User | None, display_name: str, email: str
     """Change an account; cases it can no longer hold go to someone who may hold them."""
     if actor is not None and user.id == actor.id and (not active or role is not actor.role):
         raise ServiceError(_("You cannot deactivate your own account or change your own role."))
-    changes = {name: value for name, value, old in (
+    # Any: kept as JSON in the audit event; **changes must not look like record()'s keywords.
+    changes: dict[str, Any] = {name: value for name, value, old in (
         ("role", role.value, user.role.value), ("unit", unit.id, user.unit_id),
         ("active", active, user.active)) if value != old}
     user.display_name = display_name.strip() or user.username

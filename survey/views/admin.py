@@ -20,6 +20,7 @@ from survey.forms.admin import (
     TokensForm,
     UnitForm,
 )
+from survey.forms.base import add_error, required
 from survey.models import Counter, Procedure, Questionnaire, Role, Unit, User
 from survey.models.base import utcnow
 from survey.services import ServiceError
@@ -91,11 +92,12 @@ def edit_unit(unit_id: int | None = None):
     if form.validate_on_submit():
         parent = db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None
         try:
-            org_service.save_unit(unit, code=form.code.data, name=form.name.data,
-                                  level=form.level.data, parent=parent, actor=current_user)
+            org_service.save_unit(unit, code=required(form.code.data),
+                                  name=required(form.name.data), level=required(form.level.data),
+                                  parent=parent, actor=current_user)
         except ServiceError as error:
             db.session.rollback()
-            form.code.errors.append(str(error))
+            add_error(form.code, str(error))
         else:
             db.session.commit()
             flash(_("Unit saved."))
@@ -121,14 +123,14 @@ def edit_counter(counter_id: int | None = None):
     form = CounterForm(obj=counter)
     form.unit_id.choices = _unit_choices()
     if form.validate_on_submit():
-        unit = db.session.get(Unit, form.unit_id.data)
+        unit = db.get_or_404(Unit, form.unit_id.data)  # one of the choices, so it exists
         try:
-            counter = org_service.save_counter(counter, unit=unit, code=form.code.data,
-                                               name=form.name.data, active=form.active.data,
-                                               actor=current_user)
+            counter = org_service.save_counter(counter, unit=unit, code=required(form.code.data),
+                                               name=required(form.name.data),
+                                               active=form.active.data, actor=current_user)
         except ServiceError as error:
             db.session.rollback()
-            form.code.errors.append(str(error))
+            add_error(form.code, str(error))
         else:
             db.session.commit()
             flash(_("Counter saved."))
@@ -210,7 +212,7 @@ def issue_links(counter_id: int):
     if not form.validate_on_submit():
         flash(_("Choose between 1 and 500 links."))
         return redirect(url_for("admin.show_counter", counter_id=counter.id))
-    tokens = issue_tokens(counter, form.count.data, officer=counter.officer_on_duty,
+    tokens = issue_tokens(counter, required(form.count.data), officer=counter.officer_on_duty,
                           actor=current_user)
     db.session.commit()
     urls = [survey_url(counter, token=t) for t in tokens]
@@ -241,13 +243,14 @@ def edit_procedure(procedure_id: int | None = None):
     if form.validate_on_submit():
         units = list(db.session.scalars(select(Unit).where(Unit.id.in_(form.unit_ids.data or []))))
         try:
-            org_service.save_procedure(procedure, code=form.code.data, name=form.name.data,
-                                       field=form.field.data,
+            org_service.save_procedure(procedure, code=required(form.code.data),
+                                       name=required(form.name.data),
+                                       field=required(form.field.data),
                                        processing_days=form.processing_days.data, units=units,
                                        actor=current_user)
         except ServiceError as error:
             db.session.rollback()
-            form.code.errors.append(str(error))
+            add_error(form.code, str(error))
         else:
             db.session.commit()
             flash(_("Procedure saved."))
@@ -269,5 +272,7 @@ def show_questionnaire(code: str):
     version_number = request.args.get("version", type=int)
     version = next((v for v in questionnaire.versions if v.version == version_number),
                    questionnaire.current)
+    if version is None:  # a questionnaire is stored with its first version; none is current
+        abort(404)
     return render_template("admin/questionnaire.html", questionnaire=questionnaire,
                            version=version, definition=definition_of(version))

@@ -16,6 +16,7 @@ from survey.forms.admin import (
     RoutingRuleForm,
     TryRoutingForm,
 )
+from survey.forms.base import add_error
 from survey.models import (
     CalendarOverride,
     ConflictOfInterest,
@@ -139,7 +140,7 @@ def conflicts():
                                           form.reason.data, actor=current_user)
         except ServiceError as error:
             db.session.rollback()
-            form.user_b_id.errors.append(str(error))
+            add_error(form.user_b_id, str(error))
         else:
             db.session.commit()
             flash(_("Conflict of interest declared; open cases were checked."))

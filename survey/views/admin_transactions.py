@@ -10,6 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
@@ -21,6 +22,7 @@ from werkzeug.utils import secure_filename
 from survey.analysis import load
 from survey.analysis.coverage import coverage
 from survey.extensions import db
+from survey.forms.base import add_error
 from survey.forms.transactions import MONTHS, ChooseUnitYearForm, ImportCountsForm, MonthCountsForm
 from survey.models import TransactionCount, Unit
 from survey.rules.periods import local_midnight
@@ -70,7 +72,9 @@ def _month_rows(unit: Unit, year: int, grid: MonthCountsForm) -> tuple[list[Mont
     """Each month with its box and figures, and the year's figures."""
     subtree = subtree_ids(unit.id)
     months = _months(year)
-    rolled = counts_service.totals(subtree, months[0], date(year, 12, 31), by="month")
+    # by="month" always gives {month: count}; totals is typed with every shape it can return.
+    rolled = cast(dict[date, int],
+                  counts_service.totals(subtree, months[0], date(year, 12, 31), by="month"))
     stored, this_month = _stored(unit, year), counts_service.today_local().replace(day=1)
     rows, responses = [], {}
     for month, field in zip(months, grid.month_fields(), strict=True):
@@ -114,7 +118,7 @@ def edit_transactions():
         except counts_service.CountsError as error:
             db.session.rollback()
             for month, message in error.problems.items():
-                grid.month_fields()[month.month - 1].errors.append(message)
+                add_error(grid.month_fields()[month.month - 1], message)
         else:
             db.session.commit()
             flash(ngettext("Saved: %(num)d month changed.", "Saved: %(num)d months changed.",
@@ -151,5 +155,5 @@ def _import(upload: ImportCountsForm) -> dict | None:
             return counts_service.import_counts(path, dry_run=upload.dry_run.data,
                                                 actor=current_user)
         except ImportFileError as error:
-            upload.file.errors.append(str(error))
+            add_error(upload.file, str(error))
             return None

@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 
 from survey.extensions import db
 from survey.forms.admin import NewUserForm, UserForm, UserSearchForm
+from survey.forms.base import add_error, required
 from survey.models import Role, Unit, User
 from survey.render.labels import ROLES
 from survey.services import ServiceError
@@ -56,7 +57,7 @@ def new_user():
                 display_name=form.display_name.data, email=form.email.data, actor=current_user)
         except ServiceError as error:
             db.session.rollback()
-            form.username.errors.append(str(error))
+            add_error(form.username, str(error))
         else:
             db.session.commit()
             flash(_("Account created."))
@@ -77,12 +78,12 @@ def edit_user(user_id: int):
     if form.validate_on_submit():
         try:
             user_service.update_user(
-                user, actor=current_user, display_name=form.display_name.data,
+                user, actor=current_user, display_name=required(form.display_name.data),
                 email=form.email.data, role=Role(form.role.data),
-                unit=db.session.get(Unit, form.unit_id.data), active=form.active.data)
+                unit=db.get_or_404(Unit, form.unit_id.data), active=form.active.data)
         except ServiceError as error:
             db.session.rollback()
-            form.active.errors.append(str(error))
+            add_error(form.active, str(error))
         else:
             db.session.commit()
             flash(_("Account saved; cases it can no longer hold were routed again."))

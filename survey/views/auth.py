@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from survey.extensions import db, limiter
 from survey.forms.auth import LoginForm
+from survey.forms.base import add_error
 from survey.models import Role
 from survey.services.users import authenticate
 
@@ -45,7 +46,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.username.data, form.password.data)
         if user is None:
-            form.password.errors.append(_("Wrong username or password."))
+            add_error(form.password, _("Wrong username or password."))
         else:
             login_user(user)
             db.session.commit()

@@ -10,9 +10,10 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3; stubs: 3.2
 
 from survey.extensions import db, limiter
+from survey.forms.base import add_error
 from survey.forms.cases import (
     CitizenMessageForm,
     ComplaintForm,
@@ -79,7 +80,8 @@ def _new_case_from(form, kind: CaseKind, counter: Counter | None) -> case_servic
                  if form.procedure.data else None)
     new = case_service.NewCase(
         kind=kind, subject=form.subject.data, description=form.description.data, unit=unit,
-        counter=counter if counter and counter.unit_id == unit.id else None, procedure=procedure,
+        counter=counter if counter and unit and counter.unit_id == unit.id else None,
+        procedure=procedure,
         name=(form.name.data or "").strip(), address=(form.address.data or "").strip(),
         phone=(form.phone.data or "").strip(), email=(form.email.data or "").strip(),
         files=_uploads(form.files), filing_key=receipt_pages.posted_filing_key(form),
@@ -162,7 +164,7 @@ def track():
         return render_template("cases/track.html", form=form)
     case = case_service.find_by_receipt(form.code.data)
     if case is None:
-        form.code.errors.append(_("No case matches this code. Check it and try again."))
+        add_error(form.code, _("No case matches this code. Check it and try again."))
         return render_template("cases/track.html", form=form), 404
     return _show_case(case, form.code.data)
 
@@ -215,7 +217,7 @@ def track_message():
             case_service.citizen_message(case, form.body.data or "", _uploads(form.files))
         except ServiceError as exc:
             db.session.rollback()
-            form.body.errors.append(str(exc))
+            add_error(form.body, str(exc))
         else:
             db.session.commit()
             return _show_case(case, form.code.data, sent=True)

@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, or_, select
 
 from survey.extensions import db
 from survey.forms.admin import ConfirmForm
+from survey.forms.base import add_error, required
 from survey.forms.cases import RevealForm
 from survey.models import Case, CaseKind, Role
 from survey.services import ServiceError, audit
@@ -68,10 +69,11 @@ def reveal(case_id: int):
     person = None
     if form.validate_on_submit():
         try:
-            person = case_service.reveal_identity(case, form.reason.data, actor=current_user)
+            person = case_service.reveal_identity(case, required(form.reason.data),
+                                                  actor=current_user)
         except ServiceError as error:
             db.session.rollback()
-            form.reason.errors.append(str(error))
+            add_error(form.reason, str(error))
         else:
             db.session.commit()
     page = render_template("custody/case.html", case=case, form=form, confirm=ConfirmForm(),

@@ -47,7 +47,7 @@ def scope_unit(code: str | None) -> Unit:
     404 rather than 403: a unit outside one's subtree should not be confirmed to exist.
     """
     if not code:
-        return db.session.get(Unit, current_user.unit_id)
+        return db.get_or_404(Unit, current_user.unit_id)
     unit = db.session.scalar(select(Unit).where(Unit.code == code))
     if unit is None or unit.id not in visible_unit_ids():
         abort(404)

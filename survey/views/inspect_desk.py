@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import abort, render_template, request, send_file
@@ -17,6 +18,7 @@ from survey.analysis.method_spec import MethodSpec
 from survey.analysis.run import Scope
 from survey.clock import local_today
 from survey.extensions import db
+from survey.forms.base import add_error
 from survey.forms.inspect import (
     BREAKDOWN_LABELS,
     CHANNEL_LABELS,
@@ -72,7 +74,7 @@ def filter_form() -> DeskFilterForm:
     if not request.args.get("date_from") and not request.args.get("date_to"):
         form.date_from.data, form.date_to.data = desk.default_period(local_today())
     if not form.unit.data:
-        form.unit.data = db.session.get(Unit, current_user.unit_id).code
+        form.unit.data = db.get_or_404(Unit, current_user.unit_id).code
     return form
 
 
@@ -81,11 +83,13 @@ def read_choice(form: DeskFilterForm) -> Choice | None:
     if not form.validate():
         return None
     unit = db.session.scalar(select(Unit).where(Unit.code == form.unit.data))
+    if unit is None:  # the code was one of the choices (or the user's own unit's)
+        abort(404)
     counter_id = procedure_id = None
     if form.counter.data:
         counter = db.session.scalar(select(Counter).where(Counter.code == form.counter.data))
-        if counter.unit_id not in subtree_ids(unit.id):
-            form.counter.errors.append(_("This counter does not belong to the chosen unit."))
+        if counter is None or counter.unit_id not in subtree_ids(unit.id):
+            add_error(form.counter, _("This counter does not belong to the chosen unit."))
             return None
         counter_id = counter.id
     if form.procedure.data:
@@ -187,7 +191,7 @@ def export(fmt: str):
     handle, path = tempfile.mkstemp(suffix=f".{fmt}")
     os.close(handle)
     scope = choice.scope
-    export_responses(fmt, path, date_from=scope.start_day, date_to=scope.end_day,
+    export_responses(fmt, Path(path), date_from=scope.start_day, date_to=scope.end_day,
                      unit_ids=scope.unit_ids, counter_id=scope.counter_id,
                      procedure_id=scope.procedure_id, include_comments=with_comments)
     # A file on disk, streamed and then removed: memory stays flat whatever the size.

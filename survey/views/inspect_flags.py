@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from survey.analysis import anomalies
 from survey.extensions import db
+from survey.forms.base import add_error
 from survey.forms.inspect import FLAG_LABELS, ExclusionForm, InclusionForm
 from survey.models import Role
 from survey.services import ServiceError, exclusions
@@ -79,7 +80,7 @@ def exclude():
                                       unit_ids=scope.unit_ids)
     except ServiceError as error:
         db.session.rollback()
-        form.reason.errors.append(str(error))
+        add_error(form.reason, str(error))
         return _render(choice, form, 400)
     db.session.commit()
     flash(_("%(count)s responses excluded from the figures.", count=done))
@@ -99,7 +100,7 @@ def include():
     except ServiceError as error:
         db.session.rollback()
         form = ExclusionForm()
-        form.reason.errors.append(str(error))
+        add_error(form.reason, str(error))
         return _render(choice, form, 400)
     db.session.commit()
     flash(_("%(count)s responses put back into the figures.", count=done))

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from survey.extensions import db
+from survey.forms.base import add_error, required
 from survey.forms.cases import (
     ActionForm,
     DecideExtensionForm,
@@ -96,13 +97,13 @@ def act(case_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            case_service.take_action(case, form.action.data, actor=current_user,
+            case_service.take_action(case, required(form.action.data), actor=current_user,
                                      text=form.text.data or "",
                                      forwarded_to=form.forwarded_to.data or "",
                                      lang=str(get_locale()))
         except ServiceError as error:
             db.session.rollback()
-            form.text.errors.append(str(error))
+            add_error(form.text, str(error))
         else:
             return _done(case, _("Done."))
     return _page(get_case_or_404(case_id), 400, action=form)
@@ -113,7 +114,7 @@ def add_note(case_id: int):
     case = get_case_or_404(case_id)
     form = NoteForm()
     if form.validate_on_submit():
-        case_service.add_note(case, form.body.data, actor=current_user)
+        case_service.add_note(case, required(form.body.data), actor=current_user)
         return _done(case, _("Note saved."))
     return _page(case, 400, note=form)
 
@@ -123,7 +124,8 @@ def reply(case_id: int):
     case = get_case_or_404(case_id)
     form = ReplyForm()
     if form.validate_on_submit():
-        case_service.reply(case, form.body.data, actor=current_user, lang=str(get_locale()))
+        case_service.reply(case, required(form.body.data), actor=current_user,
+                           lang=str(get_locale()))
         return _done(case, _("Reply sent."))
     return _page(case, 400, reply=form)
 
@@ -134,11 +136,11 @@ def request_extension(case_id: int):
     form = ExtensionForm()
     if form.validate_on_submit():
         try:
-            case_service.request_extension(case, form.reason.data, int(form.complexity.data),
-                                           actor=current_user)
+            case_service.request_extension(case, required(form.reason.data),
+                                           int(form.complexity.data), actor=current_user)
         except ServiceError as error:
             db.session.rollback()
-            form.reason.errors.append(str(error))
+            add_error(form.reason, str(error))
         else:
             return _done(case, _("Extension requested: the leader decides."))
     return _page(get_case_or_404(case_id), 400, extension=form)
@@ -151,13 +153,13 @@ def reassign(case_id: int):
     if form is None:
         abort(404)  # a closed case offers no reassignment
     if form.validate_on_submit():
-        officer = db.session.get(User, form.officer_id.data)
+        officer = db.get_or_404(User, form.officer_id.data)  # one of the choices, so it exists
         try:
             assignment.reassign(case, officer, actor=current_user,
                                 units=subtree_ids(current_user.unit_id))
         except ServiceError as error:
             db.session.rollback()
-            form.officer_id.errors.append(str(error))
+            add_error(form.officer_id, str(error))
         else:
             return _done(case, _("Case reassigned."))
     return _page(get_case_or_404(case_id), 400, reassign=form)

@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from survey.extensions import db
+from survey.forms.base import add_error, required
 from survey.forms.intake import RecordCaseForm, RecordWithdrawalForm
 from survey.models import CaseChannel, CaseKind, Role, Unit, User
 from survey.models.base import utcnow
@@ -50,7 +51,8 @@ def _new_case(form: RecordCaseForm) -> case_service.NewCase:
     kind = CaseKind(form.kind.data)
     anonymous = bool(form.anonymous.data) and kind is not CaseKind.COMPLAINT
     new = case_service.NewCase(
-        kind=kind, subject=form.subject.data, description=form.description.data,
+        kind=kind, subject=required(form.subject.data),
+        description=required(form.description.data),
         unit=db.session.get(Unit, form.unit_id.data), anonymous=anonymous,
         name=_text(form.name), address=_text(form.address), phone=_text(form.phone),
         email=_text(form.email),
@@ -116,7 +118,7 @@ def record_withdrawal(case_id: int):
                                  received_on=form.received_on.data, lang=str(get_locale()))
         except ServiceError as exc:
             db.session.rollback()
-            form.reason.errors.append(str(exc))
+            add_error(form.reason, str(exc))
         else:
             db.session.commit()
             flash(_("Withdrawal recorded."))

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.forms.admin import ConfirmForm
+from survey.forms.base import add_error
 from survey.forms.cases import ReassignForm
 from survey.models import Case, Role, User
 from survey.render.routing_text import describe_all
@@ -88,11 +89,11 @@ def assign_unassigned(case_id: int):
                                for u in assignment.assignable_officers(case, _units())]
     if form.validate_on_submit():
         try:
-            assignment.reassign(case, db.session.get(User, form.officer_id.data),
+            assignment.reassign(case, db.get_or_404(User, form.officer_id.data),
                                 actor=current_user, units=_units())
         except ServiceError as error:
             db.session.rollback()
-            form.officer_id.errors.append(str(error))
+            add_error(form.officer_id, str(error))
         else:
             db.session.commit()
             flash(_("Case assigned."))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from flask import (
     Blueprint,
@@ -26,6 +26,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from survey.extensions import csrf, db, limiter
+from survey.forms.base import add_error
 from survey.forms.survey import build_survey_form, problems, question_fields
 from survey.models import Counter
 from survey.render.messages import text as message_text
@@ -101,9 +102,16 @@ def _survey(code: str, form_name: str):
 def _browser() -> submission.Browser:
     """What this browser's signed cookie says it answered (read only if it sent one)."""
     cookie = request.cookies.get(recent.COOKIE)
-    answered = recent.read(cookie, current_app.secret_key) if cookie else {}
+    answered = recent.read(cookie, _cookie_secret()) if cookie else {}
     return submission.Browser(answered, current_app.config["SURVEY_REPEAT_WINDOW_MINUTES"] * 60,
                               time.time())
+
+
+def _cookie_secret() -> str | bytes:
+    secret = current_app.secret_key
+    if secret is None:  # create_app always sets one (survey.config); a bare Flask app may not
+        raise RuntimeError("SECRET_KEY is not set: the answered-counters cookie cannot be signed")
+    return secret
 
 
 def _remember_answer(response, code: str, browser: submission.Browser):
@@ -113,7 +121,7 @@ def _remember_answer(response, code: str, browser: submission.Browser):
     now = int(browser.now)
     keep = max(browser.window_seconds, recent.REPEAT_MEMORY_SECONDS)
     entries = {c: t for c, t in browser.answered.items() if now - t < keep} | {code: now}
-    response.set_cookie(recent.COOKIE, recent.write(entries, current_app.secret_key),
+    response.set_cookie(recent.COOKIE, recent.write(entries, _cookie_secret()),
                         max_age=keep, httponly=True, samesite="Lax",
                         secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
@@ -128,8 +136,9 @@ def _follow_link(moved: submission.Moved, form_name: str):
     endpoint = f"public.survey_{form_name}"
     if request.method == "POST":
         return redirect(url_for(endpoint, code=moved.code), code=307)
-    return redirect(url_for(endpoint, code=moved.code,
-                            **{**request.args.to_dict(), "t": moved.token}))
+    # Typed Any: mypy matches a dict[str, str] against url_for's own _external (a bool) too.
+    query: dict[str, Any] = {**request.args.to_dict(), "t": moved.token}
+    return redirect(url_for(endpoint, code=moved.code, **query))
 
 
 def _show_form(code: str, form_name: str, outcome: submission.FormOutcome):
@@ -152,9 +161,9 @@ def _explain_errors(form, invalid: submission.Invalid) -> None:
     for error in invalid.errors:
         field = form[f"q_{error.question}"]
         if not field.errors:  # "required" is already said by the field's own validator
-            field.errors.append(message_text(error.message))
+            add_error(field, message_text(error.message))
     if invalid.procedure_id is False:
-        form.procedure.errors.append(_("Please choose a procedure from the list."))
+        add_error(form.procedure, _("Please choose a procedure from the list."))
 
 
 def _render(code: str, form_name: str, version, form, status: int):

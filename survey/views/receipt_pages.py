@@ -135,8 +135,9 @@ def file_once(new: case_service.NewCase, key: str) -> Filing:
 def posted_pdf() -> Response:
     """The receipt PDF for the code posted in the body (never a URL), or 404."""
     form = ReceiptPdfForm()
-    case = case_service.find_by_receipt(form.code.data or "") if form.validate() else None
-    if case is None:
+    code = receipts.normalise(form.code.data or "") if form.validate() else None
+    case = case_service.find_by_receipt(code) if code else None
+    if code is None or case is None:
         abort(404)
-    return pdf_response(case, receipts.normalise(form.code.data), form.size.data or "A4",
+    return pdf_response(case, code, form.size.data or "A4",
                         str(get_locale()))

@@ -47,17 +47,21 @@ class JsonFormatter(logging.Formatter):
         return f"{cached[1]}.{micro // 1000:03d}+00:00"
 
 
+_configured = False  # the "survey" logger is set up once per process, whatever the number of apps
+
+
 def configure_logging(json_lines: bool) -> None:
-    root = logging.getLogger("survey")
-    if getattr(root, "_survey_configured", False):
+    global _configured
+    if _configured:
         return
+    root = logging.getLogger("survey")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if json_lines
                          else logging.Formatter("%(levelname)s %(name)s %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     root.propagate = False
-    root._survey_configured = True
+    _configured = True
 
 
 def _start_timer() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import Mapping
 
 COOKIE = "answered"
 MAX_ENTRIES = 20
@@ -18,11 +19,12 @@ REPEAT_MEMORY_SECONDS = 3600
 REPEAT_COUNTERS = 3
 
 
-def _sign(secret: str, payload: str) -> str:
-    return hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()[:32]
+def _sign(secret: str | bytes, payload: str) -> str:
+    key = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def read(cookie: str | None, secret: str) -> dict[str, int]:
+def read(cookie: str | None, secret: str | bytes) -> dict[str, int]:
     """``{survey code: unix time}`` from the cookie; anything tampered with reads as empty."""
     if not cookie or "." not in cookie:
         return {}
@@ -37,19 +39,19 @@ def read(cookie: str | None, secret: str) -> dict[str, int]:
     return entries
 
 
-def write(entries: dict[str, int], secret: str) -> str:
+def write(entries: Mapping[str, int], secret: str | bytes) -> str:
     newest = sorted(entries.items(), key=lambda kv: kv[1], reverse=True)[:MAX_ENTRIES]
     payload = "|".join(f"{code}:{moment}" for code, moment in newest)
     return f"{payload}.{_sign(secret, payload)}"
 
 
-def answered_within(entries: dict[str, int], code: str, window_seconds: int,
+def answered_within(entries: Mapping[str, int], code: str, window_seconds: int,
                     now: float | None = None) -> bool:
     moment = entries.get(code)
     return moment is not None and (now or time.time()) - moment < window_seconds
 
 
-def is_repeat_browser(entries: dict[str, int], code: str, now: float,
+def is_repeat_browser(entries: Mapping[str, int], code: str, now: float,
                       memory_seconds: int = REPEAT_MEMORY_SECONDS,
                       counters: int = REPEAT_COUNTERS) -> bool:
     """Tell whether a new answer for ``code`` makes this browser a repeat answerer.

@@ -12,6 +12,7 @@ from flask import Flask, abort, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from survey.extensions import db, login_manager
 from survey.models import Role, User
@@ -29,10 +30,10 @@ def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
 
 
-def require_roles(*roles: Role) -> Callable[[], object]:
+def require_roles(*roles: Role) -> Callable[[], Response | None]:
     """A ``before_request`` hook: log in first, then hold one of ``roles``, else 403."""
 
-    def check():
+    def check() -> Response | None:
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path))
         if current_user.role not in roles:
@@ -100,4 +101,5 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.session_protection = "strong"
     app.session_interface = SessionInterface()
-    app.wsgi_app = SecurityHeaders(app.wsgi_app)
+    # Flask's documented way to wrap the app in WSGI middleware; mypy sees a method replaced.
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]

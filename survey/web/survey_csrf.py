@@ -47,7 +47,10 @@ def _key(secret: str | bytes) -> bytes:
 
 
 def _secret(app: Flask) -> str | bytes:
-    return app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+    secret: str | bytes | None = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+    if secret is None:
+        raise RuntimeError("SECRET_KEY is not set: the survey's CSRF tokens cannot be signed")
+    return secret
 
 
 def cookie_name(app: Flask) -> str:
@@ -76,7 +79,10 @@ def set_cookie(response, value: str) -> None:
 
 def protect() -> None:
     """Refuse (CSRFError, the app's 400 page) a POST whose token does not match its cookie."""
-    app, req = current_app._get_current_object(), request._get_current_object()
+    # One context look-up each instead of one per attribute; Flask types the proxies as the
+    # objects they stand for, so mypy does not know the proxy's own method.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    req = request._get_current_object()  # type: ignore[attr-defined]
     if not app.config.get("WTF_CSRF_ENABLED", True):
         return
     value = req.cookies.get(cookie_name(app), "")

@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, exists, func, or_, select, true
-from sqlalchemy.orm import Session
 
 from survey.analysis.load.responses import local_date
+from survey.analysis.load.session import AnySession
 from survey.analysis.qd766 import CaseCounts
 from survey.models import Case, CaseState, Milestone
 
 
-def case_counts(session: Session, *, start_day: date | None, end_day: date | None,
+def case_counts(session: AnySession, *, start_day: date | None, end_day: date | None,
                 start: datetime | None, end: datetime | None,
                 unit_ids: list[int] | None = None) -> CaseCounts:
     """Count the Decision 766 case figures in one pass with conditional sums."""
@@ -59,7 +59,7 @@ def _ended_without_answer():
     return Case.state.in_([CaseState.WITHDRAWN, CaseState.TERMINATED])
 
 
-def case_statistics(session: Session, *, start: datetime, end: datetime, overdue_before: date,
+def case_statistics(session: AnySession, *, start: datetime, end: datetime, overdue_before: date,
                     unit_ids: list[int] | None = None) -> dict[str, dict[str, int]]:
     """Per kind of case: received, outside competence, resolved, on time, late, open and overdue.
 

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, case, exists, false, func, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Row,
+    RowMapping,
+    SQLColumnExpression,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    text,
+)
 
+from survey.analysis.load.session import AnySession
 from survey.analysis.rates import SATISFIED_THRESHOLD, Share
 from survey.analysis.tally import Tally
 from survey.models import (
@@ -28,8 +42,8 @@ def _overall_join():
                 Answer.value.is_not(None))
 
 
-def overall_share(session: Session, *, start: datetime | None = None, end: datetime | None = None,
-                  unit_ids: list[int] | None = None) -> Share:
+def overall_share(session: AnySession, *, start: datetime | None = None,
+                  end: datetime | None = None, unit_ids: list[int] | None = None) -> Share:
     """Count ``overall`` answers and the satisfied ones in [start, end) for the given units."""
     query = select(func.count(Answer.value),
                    func.coalesce(func.sum(case((Answer.value >= SATISFIED_THRESHOLD, 1),
@@ -39,14 +53,14 @@ def overall_share(session: Session, *, start: datetime | None = None, end: datet
     return Share(n=int(n), satisfied=int(satisfied))
 
 
-def period_counts(session: Session, periods: dict[str, datetime]) -> list[dict]:
+def period_counts(session: AnySession, periods: dict[str, datetime]) -> list[dict]:
     """Per unit and counter: responses and the overall share since each period's start.
 
     ``periods`` maps a name ("today", "month", "year") to its start; the earliest start bounds the
     scan, and one pass with conditional sums counts them all.
     """
     earliest = min(periods.values())
-    columns = [Response.unit_id, Response.counter_id]
+    columns: list[SQLColumnExpression[Any]] = [Response.unit_id, Response.counter_id]
     for name, start in periods.items():
         since = Response.submitted_at >= start
         columns += [
@@ -131,7 +145,7 @@ def _scoped(query, start: datetime | None, end: datetime | None, unit_ids: list[
     return query
 
 
-def answer_tallies(session: Session, *, codes: list[str], sets: dict[str, list[str]],
+def answer_tallies(session: AnySession, *, codes: list[str], sets: dict[str, list[str]],
                    start: datetime | None = None, end: datetime | None = None,
                    unit_ids: list[int] | None = None, by: str | None = None,
                    by_month: bool = False, without_excluded: bool = False,
@@ -158,7 +172,8 @@ def answer_tallies(session: Session, *, codes: list[str], sets: dict[str, list[s
     for row in session.execute(counts).mappings():
         tally = tallies.setdefault(_key(row, group, by_month), Tally())
         tally.answers.setdefault(row["question_code"], {})[row["value"]] = int(row["c"])
-    rows = session.execute(_respondents_query(sets, by, dialect, filters, by_month)).mappings() \
+    rows: Iterable[RowMapping] = session.execute(
+        _respondents_query(sets, by, dialect, filters, by_month)).mappings() \
         if any(sets.values()) else []
     for row in rows:
         tally = tallies.setdefault(_key(row, group, by_month), Tally())
@@ -212,12 +227,12 @@ def _key(row, group, by_month: bool = False):
     return () if group is None else value
 
 
-def unit_parents(session: Session) -> dict[int, int | None]:
+def unit_parents(session: AnySession) -> dict[int, int | None]:
     """The whole unit tree as id -> parent id (one small row per unit)."""
     return dict(session.execute(select(Unit.id, Unit.parent_id)).all())
 
 
-def group_labels(session: Session, by: str, ids: list) -> dict:
+def group_labels(session: AnySession, by: str, ids: list) -> dict:
     """Codes to show for grouped ids (unit, counter and procedure codes, officer usernames)."""
     column = {"unit": Unit.code, "counter": Counter.code, "procedure": Procedure.code,
               "officer": User.username}.get(by)
@@ -230,7 +245,7 @@ def group_labels(session: Session, by: str, ids: list) -> dict:
 
 # --- The inspector's desk: exclusions and comments in a scope ----------------------------------
 
-def excluded_count(session: Session, *, start: datetime | None = None,
+def excluded_count(session: AnySession, *, start: datetime | None = None,
                    end: datetime | None = None, unit_ids: list[int] | None = None,
                    counter_id: int | None = None, procedure_id: int | None = None,
                    without_excluded: bool = False) -> int:
@@ -241,10 +256,10 @@ def excluded_count(session: Session, *, start: datetime | None = None,
     return int(session.execute(query).scalar_one())
 
 
-def comments(session: Session, *, limit: int, offset: int = 0, start: datetime | None = None,
+def comments(session: AnySession, *, limit: int, offset: int = 0, start: datetime | None = None,
              end: datetime | None = None, unit_ids: list[int] | None = None,
              counter_id: int | None = None, procedure_id: int | None = None,
-             without_excluded: bool = False) -> tuple[int, list]:
+             without_excluded: bool = False) -> tuple[int, Sequence[Row[Any]]]:
     """The scope's comments, newest first, one page of them, and how many there are in all.
 
     Rows carry the response id, time, unit and counter names and the raw comment: the caller
@@ -263,7 +278,7 @@ def comments(session: Session, *, limit: int, offset: int = 0, start: datetime |
     return int(session.execute(total).scalar_one()), session.execute(page).all()
 
 
-def display_names(session: Session, by: str, codes: list) -> dict:
+def display_names(session: AnySession, by: str, codes: list) -> dict:
     """Names to show for grouped codes: unit, counter and procedure names, officers' names."""
     pairs = {"unit": (Unit.code, Unit.name), "counter": (Counter.code, Counter.name),
              "procedure": (Procedure.code, Procedure.name),
@@ -277,7 +292,7 @@ def display_names(session: Session, by: str, codes: list) -> dict:
 
 # --- The annual report: responses per channel, case statistics per kind -----------------------
 
-def response_counts(session: Session, *, start: datetime | None = None,
+def response_counts(session: AnySession, *, start: datetime | None = None,
                     end: datetime | None = None,
                     unit_ids: list[int] | None = None) -> dict[str, dict[str, int]]:
     """Per channel: the scope's responses, and how many of them inspectors excluded."""
