@@ -16,10 +16,15 @@ SEEN_BY_CITIZEN = ("public", "citizen")
 
 
 class MessageLike(Protocol):
-    visibility: object  # an enum whose value is "internal", "public" or "citizen"
-    step: str | None
-    body: str
-    created_at: datetime
+    # Read-only (properties), so that a model's Mapped[...] columns match.
+    @property
+    def visibility(self) -> object: ...  # an enum whose value is "internal", "public" or "citizen"
+    @property
+    def step(self) -> str | None: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
 
 
 class FileLike(Protocol):

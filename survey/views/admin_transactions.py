@@ -10,7 +10,6 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import cast
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
@@ -72,9 +71,7 @@ def _month_rows(unit: Unit, year: int, grid: MonthCountsForm) -> tuple[list[Mont
     """Each month with its box and figures, and the year's figures."""
     subtree = subtree_ids(unit.id)
     months = _months(year)
-    # by="month" always gives {month: count}; totals is typed with every shape it can return.
-    rolled = cast(dict[date, int],
-                  counts_service.totals(subtree, months[0], date(year, 12, 31), by="month"))
+    rolled = counts_service.totals(subtree, months[0], date(year, 12, 31), by="month")
     stored, this_month = _stored(unit, year), counts_service.today_local().replace(day=1)
     rows, responses = [], {}
     for month, field in zip(months, grid.month_fields(), strict=True):

@@ -161,7 +161,7 @@ def _explain_errors(form, invalid: submission.Invalid) -> None:
     for error in invalid.errors:
         field = form[f"q_{error.question}"]
         if not field.errors:  # "required" is already said by the field's own validator
-            add_error(field, message_text(error.message))
+            add_error(field, str(message_text(error.message)))
     if invalid.procedure_id is False:
         add_error(form.procedure, _("Please choose a procedure from the list."))
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import distinct, func, select
-from sqlalchemy.orm import Session
 
 from survey.analysis import anomalies
 from survey.analysis.load.responses import _scoped
+from survey.analysis.load.session import AnySession
 from survey.models import Response
 from survey.models.quality import ResponseExclusion, ResponseFlag
 
@@ -26,7 +26,7 @@ class FlagCounts:
     excluded: int  # responses excluded by an inspector
 
 
-def flag_counts(session: Session, *, unit_ids: Collection[int] | None,
+def flag_counts(session: AnySession, *, unit_ids: Collection[int] | None,
                 start: datetime | None, end: datetime | None) -> FlagCounts:
     """Count the flagged responses in scope by kind, in all, and the excluded ones."""
     units = list(unit_ids) if unit_ids is not None else None

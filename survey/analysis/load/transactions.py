@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from survey.analysis.load.session import AnySession
 from survey.models import TransactionCount
 
 
-def transaction_months(session: Session, *, unit_ids: Iterable[int] | None,
+def transaction_months(session: AnySession, *, unit_ids: Iterable[int] | None,
                        start_day: date | None, end_day: date | None,
                        by_unit: bool = False) -> list[tuple[int | None, date, int]]:
     """(unit id or None, month, transactions) for each month touching the period, summed in SQL.
