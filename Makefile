@@ -13,22 +13,43 @@ DEMO_RESPONSES ?= 6000
 # year on SQLite takes longer at a million responses (benchmarks/desk.py), so allow two minutes.
 TIMEOUT ?= 120
 
-.PHONY: run test test-browser install install-test translations extract update-translations lint clean
+.PHONY: run test test-browser install install-test lock translations extract update-translations lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Dependencies come from the lock files, pinned and hashed (`make lock` writes them from the ranges
+# in pyproject.toml); the project itself goes on top, editable, without touching them.
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: requirements-test.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+
+# pip-tools lives in a virtualenv of its own, so that it never mixes with the app's packages.
+# Pins that the ranges still allow are kept; `make lock LOCK_OPTIONS=--upgrade` takes the newest.
+LOCK_VENV    ?= .venv-lock
+LOCK_OPTIONS ?=
+PIP_COMPILE   = $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links $(LOCK_OPTIONS)
+
+$(LOCK_VENV)/bin/pip-compile:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip pip-tools
+
+# The test lock is constrained by the runtime lock: both install the same versions.
+lock: | $(LOCK_VENV)/bin/pip-compile
+	$(PIP_COMPILE) --output-file requirements.txt pyproject.toml
+	$(PIP_COMPILE) --extra test --constraint requirements.txt --output-file requirements-test.txt \
+		pyproject.toml
 
 # .mo files are built, never committed. Fuzzy entries are left out (English text is shown instead).
 translations: $(VENV)/.installed
@@ -40,8 +61,11 @@ run: install translations
 	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
 	$(BIN)/gunicorn --workers $(WORKERS) --timeout $(TIMEOUT) --bind $(HOST):$(PORT) 'survey:create_app()'
 
+# Branch coverage of the suite; [tool.coverage.report] fail_under in pyproject.toml is its floor.
+COVERAGE ?= --cov=survey --cov-branch --cov-report=term:skip-covered
+
 test: install-test translations
-	$(BIN)/pytest
+	$(BIN)/pytest $(COVERAGE)
 
 test-browser: install-test translations
 	$(BIN)/pytest -m browser
@@ -77,5 +101,5 @@ lint: install-test
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .coverage build dist
 	find translations -name '*.mo' -delete

@@ -30,7 +30,6 @@ import re
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -41,8 +40,19 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import index  # noqa: E402 - benchmarks/index.py, beside this script (puts ROOT on sys.path)
-from common import write_results  # noqa: E402
-from index import PG_ADMIN, BenchError, Db, describe_tree, machine, versions  # noqa: E402
+from common import (  # noqa: E402 - benchmarks/common.py
+    BenchError,
+    command_line,
+    describe_tree,
+    drop_database,
+    kinds,
+    logger,
+    machine,
+    versions,
+    work_dir,
+    write_results,
+)
+from index import Db  # noqa: E402
 
 ROOT = HERE.parent
 PG_DB = "bench_desk"
@@ -87,8 +97,7 @@ def views(today: date) -> list[View]:
     ]
 
 
-def log(message: str) -> None:
-    print(f"[desk-bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+log = logger("desk-bench")
 
 
 # ---- the app, in-process ------------------------------------------------------------------------
@@ -305,7 +314,7 @@ def run_one(kind: str, root: Path, args: argparse.Namespace) -> Db:
         bench(db, args, local_today())
     finally:
         if kind == "postgresql" and not args.keep:
-            index.run(["dropdb", *PG_ADMIN, "--if-exists", "--force", PG_DB], timeout=120)
+            drop_database(PG_DB)
         elif kind == "sqlite" and not args.keep:
             shutil.rmtree(db.workdir, ignore_errors=True)
     return db
@@ -313,27 +322,20 @@ def run_one(kind: str, root: Path, args: argparse.Namespace) -> Db:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
-    shown = [a for a in (argv if argv is not None else sys.argv[1:])
-             if a not in {"--no-write", "--keep"}]
-    command = " ".join([".venv/bin/python benchmarks/desk.py", *shown])
+    command = command_line("desk.py", argv)
     load_before = os.getloadavg()
     tools = versions()
     code = describe_tree()
     import survey.views.inspect_desk  # noqa: F401 - the desk's code is the one described here
-    root = Path(tempfile.mkdtemp(prefix="bench_desk_"))
     dbs: list[Db] = []
     try:
-        for kind in kinds:
-            dbs.append(run_one(kind, root, args))
+        with work_dir("bench_desk_", args.keep, log,
+                      f" (SQLite file); PostgreSQL database {PG_DB} kept") as root:
+            for kind in kinds(args.db):
+                dbs.append(run_one(kind, root, args))
     except BenchError as error:
         log(f"error: {error}")
         return 1
-    finally:
-        if args.keep:
-            log(f"kept {root} (SQLite file); PostgreSQL database {PG_DB} kept")
-        else:
-            shutil.rmtree(root, ignore_errors=True)
     if describe_tree() != code:
         code += (f" (the tree changed during the run, to {describe_tree().removeprefix('the ')}"
                  "; the app was imported before that)")

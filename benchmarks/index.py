@@ -35,14 +35,12 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import random
 import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -52,15 +50,27 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-RESULTS = HERE / "RESULTS.md"
-from common import write_results  # noqa: E402 - benchmarks/common.py, beside this script
+from common import (  # noqa: E402 - benchmarks/common.py, beside this script
+    PG_ADMIN,
+    RESULTS,
+    BenchError,
+    command_line,
+    describe_tree,
+    drop_database,
+    kinds,
+    logger,
+    machine,
+    run,
+    versions,
+    work_dir,
+    write_results,
+)
 
 # One section per database, so that a run on one database leaves the other's figures alone.
 HEADINGS = {"sqlite": "## SIPAS index and CSV export, SQLite (benchmarks/index.py)",
             "postgresql": "## SIPAS index and CSV export, PostgreSQL (benchmarks/index.py)"}
 INDEX_TARGET = 3.0      # index time / plain aggregate time, at most
 EXPORT_TARGET_MB = 300  # export peak RSS, under
-PG_ADMIN = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
 PG_DB = "bench_index"
 PG_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
 BIN = Path(sys.executable).parent
@@ -73,12 +83,7 @@ STARTUP_CMD = ["questionnaires", "list", "--format", "json"]
 CHUNK = 50_000
 
 
-class BenchError(RuntimeError):
-    """Something went wrong: the run is not valid."""
-
-
-def log(message: str) -> None:
-    print(f"[index-bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+log = logger("index-bench")
 
 
 def app_env(database_url: str) -> dict[str, str]:
@@ -87,18 +92,6 @@ def app_env(database_url: str) -> dict[str, str]:
     env.update({"DATABASE_URL": database_url, "SECRET_KEY": "bench-index-" + "x" * 40,
                 "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT)})
     return env
-
-
-def run(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 600) -> str:
-    """Run a command to completion; raise BenchError with its output if it fails."""
-    try:
-        done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True,  # noqa: S603
-                              timeout=timeout, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise BenchError(f"{' '.join(cmd)} did not finish in {timeout:.0f} s") from exc
-    if done.returncode != 0:
-        raise BenchError(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
 
 
 def survey(args: list[str], env: dict[str, str], timeout: float = 1800) -> tuple[float, str]:
@@ -159,7 +152,7 @@ def prepare(kind: str, root: Path, pg_db: str = PG_DB) -> Db:
     else:
         if shutil.which("createdb") is None:
             raise BenchError("createdb is not on PATH: PostgreSQL client tools are needed")
-        run(["dropdb", *PG_ADMIN, "--if-exists", "--force", pg_db], timeout=120)
+        drop_database(pg_db)
         run(["createdb", *PG_ADMIN, pg_db], timeout=60)
         url = f"postgresql://postgres@127.0.0.1:5432/{pg_db}"
     env = app_env(url)
@@ -425,40 +418,6 @@ print(json.dumps({"total_s": total, "statements": out}))
 
 # ---- RESULTS.md ---------------------------------------------------------------------------------
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    mem = ""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        kib = int(Path("/proc/meminfo").read_text().split("\n")[0].split()[1])
-        mem = f", {kib / 1024 / 1024:.0f} GB RAM"
-    return (f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu}{mem}, "
-            f"Linux {platform.release()}, Python {platform.python_version()}")
-
-
-def versions() -> str:
-    parts = []
-    with contextlib.suppress(BenchError, OSError):
-        parts.append("PostgreSQL " + run(["psql", *PG_ADMIN, "-d", "postgres", "-Atc",
-                                          "SHOW server_version"], timeout=30).split()[0])
-    parts.append(f"SQLite {sqlite3.sqlite_version}")
-    return ", ".join(parts)
-
-
-def describe_tree() -> str:
-    try:
-        sha = run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], timeout=30).strip()
-        dirty = run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "--",
-                     "survey", "migrations"], timeout=30).strip()
-    except BenchError:
-        return f"the working tree at {ROOT}"
-    return f"the working tree at commit {sha}" + (" with uncommitted changes" if dirty else "")
-
-
 TITLES = {"sqlite": "SQLite (a fresh file in a temp dir; WAL, as the app sets)",
           "postgresql": f"PostgreSQL (database `{PG_DB}` on 127.0.0.1, dropped and recreated)"}
 
@@ -561,43 +520,40 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def run_one(kind: str, root: Path, args: argparse.Namespace) -> Db:
+    log(f"{kind}: survey db upgrade, survey demo")
+    db = prepare(kind, root)
+    if args.counters is None:
+        engine = engine_for(db)
+        from sqlalchemy import text
+
+        with engine.connect() as conn:
+            args.counters = conn.execute(text("SELECT count(*) FROM counters")).scalar_one()
+        engine.dispose()
+    log(f"{kind}: loading {args.responses:,} responses")
+    load(db, args.responses, args.seed)
+    bench(db, args)
+    if kind == "postgresql" and not args.keep:
+        drop_database(PG_DB)
+    elif kind == "sqlite" and not args.keep:
+        shutil.rmtree(db.workdir, ignore_errors=True)
+    return db
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
-    shown = [a for a in (argv if argv is not None else sys.argv[1:])
-             if a not in {"--no-write", "--keep"}]
-    command = " ".join([".venv/bin/python benchmarks/index.py", *shown])
+    command = command_line("index.py", argv)
     load_before = os.getloadavg()
     tools = versions()
-    root = Path(tempfile.mkdtemp(prefix="bench_index_"))
     dbs: list[Db] = []
     try:
-        for kind in kinds:
-            log(f"{kind}: survey db upgrade, survey demo")
-            db = prepare(kind, root)
-            if args.counters is None:
-                engine = engine_for(db)
-                from sqlalchemy import text
-
-                with engine.connect() as conn:
-                    args.counters = conn.execute(text("SELECT count(*) FROM counters")).scalar_one()
-                engine.dispose()
-            log(f"{kind}: loading {args.responses:,} responses")
-            load(db, args.responses, args.seed)
-            bench(db, args)
-            dbs.append(db)
-            if kind == "postgresql" and not args.keep:
-                run(["dropdb", *PG_ADMIN, "--if-exists", "--force", PG_DB], timeout=120)
-            elif kind == "sqlite" and not args.keep:
-                shutil.rmtree(db.workdir, ignore_errors=True)
+        with work_dir("bench_index_", args.keep, log,
+                      f" (SQLite file, export logs); PostgreSQL database {PG_DB} kept") as root:
+            for kind in kinds(args.db):
+                dbs.append(run_one(kind, root, args))
     except BenchError as error:
         log(f"error: {error}")
         return 1
-    finally:
-        if args.keep:
-            log(f"kept {root} (SQLite file, export logs); PostgreSQL database {PG_DB} kept")
-        else:
-            shutil.rmtree(root, ignore_errors=True)
     if not args.no_write:
         for db in dbs:
             write_results(render([db], args, command, describe_tree(), tools,

@@ -24,9 +24,7 @@ import logging
 import os
 import pstats
 import re
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -37,7 +35,8 @@ from sqlalchemy import event
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import submit  # noqa: E402  (benchmarks/ is not a package)
+import common  # noqa: E402  (benchmarks/ is not a package)
+import submit  # noqa: E402
 
 HEADING = "## Survey submission profile (benchmarks/profile_submit.py)"
 
@@ -119,7 +118,7 @@ def make_poster(client, path: str, csrf: str, prefix: str,
             "comment": submit.COMMENTS[i % len(submit.COMMENTS)],
         })
         if reply.status_code != 302:
-            raise submit.BenchError(f"{path} answered {reply.status_code}, not 302")
+            raise common.BenchError(f"{path} answered {reply.status_code}, not 302")
     return post
 
 
@@ -251,32 +250,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--commit", metavar="REV", help="profile this commit (git archive)")
+    parser.add_argument("--pg-database", default=submit.PG_DB, metavar="NAME",
+                        help=f"PostgreSQL database to drop and recreate (default {submit.PG_DB})")
     parser.add_argument("--write", action="store_true", help="replace the section in RESULTS.md")
     args = parser.parse_args(argv)
-    root = Path(tempfile.mkdtemp(prefix="profile_submit_"))
+    submit.set_pg_database(args.pg_database)
     try:
-        if args.commit:
-            code = submit.export_commit(args.commit, root / "app")
-        else:
-            code = submit.describe_tree()
-        kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
-        body = "\n".join(profile(kind, max(args.requests, 10), root) for kind in kinds)
-    except submit.BenchError as error:
+        with common.work_dir("profile_submit_") as root:
+            if args.commit:
+                code = submit.export_commit(args.commit, root / "app")
+            else:
+                code = common.describe_tree()
+            body = "\n".join(profile(kind, max(args.requests, 10), root)
+                             for kind in common.kinds(args.db))
+    except common.BenchError as error:
         submit.log(f"error: {error}")
         return 1
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     section = "\n".join([
         HEADING, "",
-        f"Measured {now} on {submit.machine()}; code: {code}. Command: "
+        f"Measured {now} on {common.machine()}; code: {code}. Command: "
         f"`.venv/bin/python benchmarks/profile_submit.py "
         f"{' '.join(argv if argv is not None else sys.argv[1:])}`", "",
         body,
     ])
     print(section)
     if args.write:
-        submit.write_results(section, heading=HEADING)
+        common.write_results(section, HEADING)
     return 0
 
 

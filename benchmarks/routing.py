@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,8 +34,17 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import index  # noqa: E402 - benchmarks/index.py, beside this script (puts ROOT on sys.path)
-from common import write_results  # noqa: E402
-from index import BenchError, Db, describe_tree, machine, versions  # noqa: E402
+from common import (  # noqa: E402 - benchmarks/common.py
+    BenchError,
+    describe_tree,
+    kinds,
+    logger,
+    machine,
+    versions,
+    work_dir,
+    write_results,
+)
+from index import Db  # noqa: E402
 
 PG_DB = "bench_routing"
 HEADINGS = {"sqlite": "## Routing upkeep, SQLite (benchmarks/routing.py)",
@@ -48,8 +55,7 @@ BASELINE = ("SELECT count(*) FROM cases c JOIN users u ON u.id = c.assignee_id "
             "WHERE c.state IN ('received', 'accepted', 'in_progress', 'waiting_on_citizen')")
 
 
-def log(message: str) -> None:
-    print(f"[routing-bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+log = logger("routing-bench")
 
 
 def load_cases(db: Db, count: int, seed: int) -> str:
@@ -179,11 +185,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
-    root = Path(tempfile.mkdtemp(prefix="bench-routing-"))
     failed = False
-    try:
-        for kind in kinds:
+    with work_dir("bench-routing-") as root:
+        for kind in kinds(args.db):
             try:
                 log(f"{kind}: preparing the demo and {args.cases:,} cases")
                 db = index.prepare(kind, root, pg_db=PG_DB)
@@ -195,8 +199,6 @@ def main(argv: list[str] | None = None) -> int:
             print(section)
             if not args.no_write:
                 write_results(section, HEADINGS[kind])
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
     return 1 if failed else 0
 
 

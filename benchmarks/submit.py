@@ -31,7 +31,6 @@ import importlib.util
 import io
 import json
 import os
-import platform
 import re
 import secrets
 import shutil
@@ -41,7 +40,6 @@ import statistics
 import subprocess
 import sys
 import tarfile
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -52,6 +50,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import common  # benchmarks/common.py, beside this script
+from common import PG_ADMIN, RESULTS, BenchError, describe_tree, git, machine
 from sqlalchemy import create_engine, text
 
 HERE = Path(__file__).resolve().parent
@@ -59,33 +58,21 @@ ROOT = HERE.parent
 # The checkout whose app is measured: this one, or another (``--app-root``, e.g. an exported
 # commit) run with this checkout's virtualenv.
 APP_ROOT = ROOT
-RESULTS = HERE / "RESULTS.md"
 HEADING = "## Survey submission throughput (benchmarks/submit.py)"
 TARGET = 0.70
-PG_ADMIN = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
-PG_DB = "bench_submit"
-PG_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
+PG_DB = "bench_submit"  # --pg-database changes it (dropped and recreated by each run)
 BIN = Path(sys.executable).parent
 
-
-class BenchError(RuntimeError):
-    """Something went wrong: the run is not valid."""
-
-
-def log(message: str) -> None:
-    print(f"[submit-bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+log = common.logger("submit-bench")
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 120) -> str:
-    """Run a command to completion; raise BenchError with its output if it fails."""
-    try:
-        done = subprocess.run(cmd, env=env, cwd=APP_ROOT, capture_output=True, text=True,  # noqa: S603
-                              timeout=timeout, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise BenchError(f"{' '.join(cmd)} did not finish in {timeout:.0f} s") from exc
-    if done.returncode != 0:
-        raise BenchError(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
+    """Run a command in the measured checkout; raise BenchError with its output if it fails."""
+    return common.run(cmd, env=env, timeout=timeout, cwd=APP_ROOT)
+
+
+def pg_url(name: str) -> str:
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
 def set_app_root(path: Path) -> None:
@@ -95,21 +82,6 @@ def set_app_root(path: Path) -> None:
     if not (APP_ROOT / "survey" / "__init__.py").exists():
         raise BenchError(f"{APP_ROOT} holds no survey package")
     sys.path.insert(0, str(APP_ROOT))
-
-
-def git(*args: str) -> str:
-    return run(["git", "-C", str(ROOT), *args], timeout=60).strip()
-
-
-def describe_tree() -> str:
-    """Which code the working tree holds, for RESULTS.md."""
-    try:
-        sha = git("rev-parse", "--short", "HEAD")
-        dirty = git("status", "--porcelain", "--untracked-files=no", "--", "survey", "templates",
-                    "migrations")
-    except BenchError:
-        return f"the working tree at {ROOT}"
-    return f"the working tree at commit {sha}" + (" with uncommitted changes" if dirty else "")
 
 
 def export_commit(rev: str, dest: Path) -> str:
@@ -491,9 +463,9 @@ def prepare_database(kind: str, workdir: Path) -> tuple[str, str]:
         return f"sqlite:///{workdir / 'survey.db'}", f"sqlite:///{workdir / 'bare.db'}"
     if shutil.which("createdb") is None:
         raise BenchError("createdb is not on PATH: PostgreSQL client tools are needed")
-    run(["dropdb", *PG_ADMIN, "--if-exists", "--force", PG_DB], timeout=60)
+    common.drop_database(PG_DB)
     run(["createdb", *PG_ADMIN, PG_DB], timeout=60)
-    return PG_URL, PG_URL
+    return pg_url(PG_DB), pg_url(PG_DB)
 
 
 @dataclass(frozen=True)
@@ -630,31 +602,14 @@ def summarise(kind: str, real: Target, bare: Target) -> dict:
 
 # ---- RESULTS.md ---------------------------------------------------------------------------------
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return (f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu}, "
-            f"Linux {platform.release()}, Python {platform.python_version()}")
-
-
 def versions() -> str:
-    parts = []
+    tools = []
     with contextlib.suppress(BenchError, OSError):
-        parts.append("gunicorn " + run([str(BIN / "gunicorn"), "--version"]).split()[-1]
+        tools.append("gunicorn " + run([str(BIN / "gunicorn"), "--version"]).split()[-1]
                      .strip("()"))
     with contextlib.suppress(OSError, subprocess.SubprocessError):
-        parts.append(_wrk_version())
-    with contextlib.suppress(BenchError, OSError):
-        parts.append("PostgreSQL " + run(["psql", *PG_ADMIN, "-d", "postgres", "-Atc",
-                                          "SHOW server_version"]).split()[0])
-    import sqlite3
-
-    parts.append(f"SQLite {sqlite3.sqlite_version}")
-    return ", ".join(parts)
+        tools.append(_wrk_version())
+    return common.versions(*tools)
 
 
 def _wrk_version() -> str:
@@ -664,8 +619,10 @@ def _wrk_version() -> str:
     return f"wrk {match.group(1)}" if match else "wrk"
 
 
-TITLES = {"sqlite": "SQLite (a fresh file in a temp dir; WAL, synchronous=NORMAL, as the app sets)",
-          "postgresql": f"PostgreSQL (database `{PG_DB}` on 127.0.0.1, dropped and recreated)"}
+def title(kind: str) -> str:
+    if kind == "sqlite":
+        return "SQLite (a fresh file in a temp dir; WAL, synchronous=NORMAL, as the app sets)"
+    return f"PostgreSQL (database `{PG_DB}` on 127.0.0.1, dropped and recreated)"
 
 
 def render(results: list[dict], args: argparse.Namespace, command: str, code: str,
@@ -711,7 +668,7 @@ def render(results: list[dict], args: argparse.Namespace, command: str, code: st
         verdict = "pass" if r["ratio"] >= TARGET else "**FAIL**"
         pairs = ", ".join(f"{x:.0%}" for x in r["pair_ratios"])
         lines += [
-            f"### {TITLES[r['db']]}", "",
+            f"### {title(r['db'])}", "",
             "| | submissions/s | p99 latency | server CPU per submission |",
             "|---|---:|---:|---:|",
             f"| Real submission | {real['rps']:.0f} | {real['p99_ms']:.1f} ms "
@@ -753,11 +710,6 @@ def _runs(t: dict) -> str:
                                                                    strict=True))
 
 
-def write_results(section: str, heading: str = HEADING, path: Path = RESULTS) -> None:
-    """Replace this benchmark's section of RESULTS.md, keep the others."""
-    common.write_results(section, heading, path)
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
@@ -772,6 +724,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--commit", metavar="REV",
                         help="measure this commit (exported with git archive) instead of the "
                              "working tree, e.g. HEAD while the tree is being edited")
+    parser.add_argument("--pg-database", default=PG_DB, metavar="NAME",
+                        help=f"PostgreSQL database to drop and recreate (default {PG_DB})")
     parser.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, SQLite)")
     parser.add_argument("--fail-below-target", action="store_true",
@@ -784,36 +738,37 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def set_pg_database(name: str) -> None:
+    """Use ``name`` as the PostgreSQL database of this run (and of profile_submit.py's)."""
+    global PG_DB
+    PG_DB = name
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if shutil.which("wrk") is None:
         log("error: wrk is not installed (apt-get install wrk)")
         return 1
-    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
-    shown = [a for a in (argv if argv is not None else sys.argv[1:])
-             if a not in {"--no-write", "--keep"}]
-    command = " ".join([".venv/bin/python benchmarks/submit.py", *shown])
+    set_pg_database(args.pg_database)
+    kinds = common.kinds(args.db)
+    command = common.command_line("submit.py", argv)
     results = []
     load_before = os.getloadavg()[0]
     tools = versions()
-    root = Path(tempfile.mkdtemp(prefix="bench_submit_"))
     try:
-        code = export_commit(args.commit, root / "app") if args.commit else describe_tree()
-        load_bare_app()
-        log(f"preparing {' and '.join(kinds)} (survey db upgrade, survey demo) in {root}")
-        # Both databases are prepared side by side, before any measurement starts.
-        with ThreadPoolExecutor(max_workers=len(kinds)) as pool:
-            prepared = list(pool.map(lambda kind: prepare(kind, root), kinds))
-        for db in prepared:
-            results.append(bench_database(db, args))
+        with common.work_dir("bench_submit_", args.keep, log,
+                             " (server logs, SQLite files, wrk scripts)") as root:
+            code = export_commit(args.commit, root / "app") if args.commit else describe_tree()
+            load_bare_app()
+            log(f"preparing {' and '.join(kinds)} (survey db upgrade, survey demo) in {root}")
+            # Both databases are prepared side by side, before any measurement starts.
+            with ThreadPoolExecutor(max_workers=len(kinds)) as pool:
+                prepared = list(pool.map(lambda kind: prepare(kind, root), kinds))
+            for db in prepared:
+                results.append(bench_database(db, args))
     except BenchError as error:
         log(f"error: {error}")
         return 1
-    finally:
-        if args.keep:
-            log(f"kept {root} (server logs, SQLite files, wrk scripts)")
-        else:
-            shutil.rmtree(root, ignore_errors=True)
     for r in results:
         log(f"{r['db']}: real {r['real']['rps']:.0f} req/s (p99 {r['real']['p99_ms']:.1f} ms), "
             f"bare {r['bare']['rps']:.0f} req/s (p99 {r['bare']['p99_ms']:.1f} ms), "
@@ -821,8 +776,8 @@ def main(argv: list[str] | None = None) -> int:
             f"real {r['real']['cpu_ms']:.2f} ms, bare {r['bare']['cpu_ms']:.2f} ms "
             f"(bare/real {r['cpu_ratio']:.0%})")
     if not args.no_write:
-        write_results(render(results, args, command, code, tools,
-                             (load_before, os.getloadavg()[0])))
+        common.write_results(render(results, args, command, code, tools,
+                                    (load_before, os.getloadavg()[0])), HEADING)
         log(f"wrote {RESULTS.relative_to(ROOT)}")
     if args.fail_below_target and any(r["ratio"] < TARGET for r in results):
         return 3

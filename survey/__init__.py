@@ -7,19 +7,19 @@ from typing import Any
 
 from flask import Flask
 
-from survey.config import PROJECT_ROOT, Config
+from survey.config import RESOURCE_ROOT, Config
 
 
 def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints and CLI. Performs no I/O of its own."""
-    app = Flask(
-        __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str(PROJECT_ROOT / "instance"),
-    )
     settings = Config.from_env() if not isinstance(config, Config) else config
     settings.validate()
+    app = Flask(
+        __name__,
+        template_folder=str(RESOURCE_ROOT / "templates"),
+        static_folder=str(RESOURCE_ROOT / "static"),
+        instance_path=settings.instance_path,  # None: Flask's <prefix>/var/survey-instance
+    )
     app.config.update(settings.flask_settings(Path(app.instance_path)))
     if isinstance(config, dict):
         app.config.update(config)
@@ -39,7 +39,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from survey.web import i18n, logs, security
 
     extensions.db.init_app(app)
-    extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
+    extensions.migrate.init_app(app, extensions.db, directory=str(RESOURCE_ROOT / "migrations"))
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     i18n.init_app(app)

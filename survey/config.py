@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# templates/, static/, migrations/ and translations/: the top-level folders of a checkout (and of
+# an editable install), or the copy a built package carries (setup.py lays it into _resources).
+_PACKAGED = Path(__file__).resolve().parent / "_resources"
+IS_PACKAGED = _PACKAGED.is_dir()
+RESOURCE_ROOT = _PACKAGED if IS_PACKAGED else PROJECT_ROOT
 DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused in production by validate()
 
 
@@ -33,6 +38,17 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     if raw in (None, ""):
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_instance_path(env: dict[str, str]) -> str | None:
+    """Where the SQLite file and attachments live unless configured otherwise.
+
+    SURVEY_INSTANCE_PATH when set; ``instance/`` in a checkout; for an installed package None,
+    i.e. Flask's own choice, ``<virtualenv>/var/survey-instance``, never inside site-packages.
+    """
+    if env.get("SURVEY_INSTANCE_PATH"):
+        return env["SURVEY_INSTANCE_PATH"]
+    return None if IS_PACKAGED else str(PROJECT_ROOT / "instance")
 
 
 def default_database_url(instance_path: Path) -> str:
@@ -65,6 +81,7 @@ class Config:
     password_profile: str = "RFC_9106_LOW_MEMORY"  # noqa: S105 - an argon2 profile name
     proxy_count: int = 0
     attachment_dir: str = ""
+    instance_path: str | None = field(default_factory=lambda: default_instance_path({}))
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -86,6 +103,7 @@ class Config:
             password_profile=env.get("SURVEY_PASSWORD_PROFILE", "RFC_9106_LOW_MEMORY"),  # noqa: S105
             proxy_count=_int(env, "SURVEY_PROXY_COUNT", 0),
             attachment_dir=env.get("SURVEY_ATTACHMENT_DIR", ""),
+            instance_path=default_instance_path(env),
         )
 
     def validate(self) -> None:
@@ -131,7 +149,7 @@ class Config:
             "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
             "BABEL_DEFAULT_LOCALE": "vi",
             "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
-            "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+            "BABEL_TRANSLATION_DIRECTORIES": str(RESOURCE_ROOT / "translations"),
             "WTF_CSRF_TIME_LIMIT": None,
             "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
         }

@@ -9,14 +9,15 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
 from fpdf import FPDF
 from qrcode.constants import ERROR_CORRECT_M
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
+from survey.config import RESOURCE_ROOT
+
+FONT_DIR = RESOURCE_ROOT / "static" / "fonts"
 POSTER_QR_MM = 150
 QUIET_ZONE = 4
 

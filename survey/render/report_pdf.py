@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from pathlib import Path
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
+from survey.config import RESOURCE_ROOT
+
+FONT_DIR = RESOURCE_ROOT / "static" / "fonts"
 FONT = "DejaVu"
 HEADING_FILL = (225, 230, 238)
 PAGE_ALIAS = "{nb}"  # fpdf2 replaces it with the page count when the file is written
