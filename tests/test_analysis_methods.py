@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from survey.analysis.decree61 import decree61_index
 from survey.analysis.grouping import period_key, roll_up_units
 from survey.analysis.intervals import wilson
-from survey.analysis.method_spec import MethodFileError, parse_method
+from survey.analysis.method_spec import MethodFileError, MethodSpec, parse_method
 from survey.analysis.qd766 import CaseCounts, qd766_ratios
 from survey.analysis.render import jsonable, to_csv, to_table
 from survey.analysis.report import build_report
@@ -49,6 +49,59 @@ def test_a_bad_method_file_lists_every_problem():
                       "aggregation": "max"})
     where = {e.where for e in error.value.errors}
     assert {"code", "calculation", "scale_max", "aggregation"} <= where
+
+
+SIPAS_BASE = {"code": "s", "calculation": "sipas", "scale_max": 5}
+
+
+@pytest.mark.parametrize(("data", "where", "code"), [
+    (["not", "a", "mapping"], "file", "method.not_mapping"),
+    (SIPAS_BASE | {"satisfied_threshold": 6}, "satisfied_threshold",
+     "method.threshold_above_max"),
+    (SIPAS_BASE | {"minimum_sample": True}, "minimum_sample", "method.positive_int"),
+    (SIPAS_BASE | {"elements": []}, "elements", "method.no_elements"),
+    (SIPAS_BASE | {"elements": ["A"]}, "elements[0]", "method.element_not_mapping"),
+    (SIPAS_BASE | {"elements": [{"code": "A", "criteria": []}]}, "elements[0].criteria",
+     "method.element_without_criteria"),
+    (SIPAS_BASE | {"elements": [{"code": "A", "criteria": [{"code": "a1", "weight": 0}]}]},
+     "elements[0]", "method.weight"),
+    (SIPAS_BASE | {"elements": [{"code": "A", "weight": "heavy", "criteria": ["a1"]}]},
+     "elements[0]", "method.weight"),
+    ({"code": "p", "calculation": "points", "scale_max": 10}, "criteria", "method.no_criteria"),
+    ({"code": "p", "calculation": "points", "scale_max": 10, "criteria": ["ok", "not ok"]},
+     "criteria[1]", "spec.code"),
+    ({"code": "r", "calculation": "share", "scale_max": 5, "question": "q",
+      "unsatisfied_values": [1, "two"]}, "unsatisfied_values", "method.whole_numbers"),
+])
+def test_each_problem_of_a_method_file_is_named_where_it_is(data, where, code):
+    with pytest.raises(MethodFileError) as error:
+        parse_method(data)
+    found = {(e.where, e.message.code) for e in error.value.errors}
+    assert (where, code) in found, found
+    assert all(plain(e.message) for e in error.value.errors)  # every problem has words
+
+
+def test_a_method_file_is_read_from_yaml_text_with_weights_and_question_codes():
+    spec = MethodSpec.from_yaml("""
+code: weighted
+calculation: sipas
+scale_max: 5
+elements:
+  - code: A
+    weight: 2
+    criteria: [{code: a1, weight: 0.5}, a2]
+  - code: B
+    criteria: [b1]
+""")
+    assert spec == MethodSpec.parse({"code": "weighted", "calculation": "sipas", "scale_max": 5,
+                                     "elements": [{"code": "A", "weight": 2, "criteria": [
+                                         {"code": "a1", "weight": 0.5}, "a2"]},
+                                         {"code": "B", "criteria": ["b1"]}]})
+    assert spec.elements[0].weight == 2.0 and spec.elements[0].criteria == (("a1", 0.5),
+                                                                            ("a2", 1.0))
+    assert spec.question_codes() == ["a1", "a2", "b1"]
+    with pytest.raises(MethodFileError):
+        MethodSpec.from_yaml("code: [unclosed")
 
 
 def test_a_criterion_listed_twice_is_refused():

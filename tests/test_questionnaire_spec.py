@@ -97,6 +97,40 @@ def test_scale_with_repeated_values_is_refused():
         spec.validate(broken)
 
 
+def _broken(change):
+    data = copy.deepcopy(raw("quick"))
+    change(data)
+    return data
+
+
+@pytest.mark.parametrize(("change", "where", "code"), [
+    (lambda d: d.update(scales={}), "scales", "questionnaire.no_scale"),
+    (lambda d: d["scales"].update(faces=[{"value": 1}]), "scales.faces",
+     "questionnaire.scale_too_short"),
+    (lambda d: d["scales"]["faces"][0].update(value="one"), "scales.faces",
+     "questionnaire.point_not_integer"),
+    (lambda d: d["scales"]["faces"][0].update(value=True), "scales.faces",
+     "questionnaire.point_not_integer"),
+    (lambda d: d.update(questions=[]), "questions", "questionnaire.no_question"),
+    (lambda d: d["questions"].append("overall"), "questions[2]",
+     "questionnaire.question_not_mapping"),
+    (lambda d: d["questions"][0].update(text={"vi": "Chỉ tiếng Việt"}), "questions[0].text",
+     "spec.bilingual"),
+])
+def test_each_problem_of_a_questionnaire_is_named_where_it_is(change, where, code):
+    with pytest.raises(spec.QuestionnaireError) as caught:
+        spec.validate(_broken(change))
+    found = {(e.where, e.message.code) for e in caught.value.errors}
+    assert (where, code) in found, found
+
+
+def test_a_questionnaire_that_is_not_a_mapping_is_refused():
+    with pytest.raises(spec.QuestionnaireError) as caught:
+        spec.validate(["questions"])
+    assert [(e.where, e.message.code) for e in caught.value.errors] == [
+        ("file", "questionnaire.not_mapping")]
+
+
 def test_invalid_yaml_names_the_line():
     with pytest.raises(spec.QuestionnaireError) as caught:
         spec.parse("code: quick\ntitle: [unclosed\n")
